@@ -1,0 +1,254 @@
+"""Forms of the back office. Labels are the glossary's words (English msgids, Korean catalogue)."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from ..catalog import CategoryRow, ProductData, ordered_categories
+from ..models import DisplayStatus, Product
+from ..text import clean_line, clean_text
+
+MAX_PRICE = 1_000_000_000
+MAX_STOCK = 1_000_000
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        filters=[clean_line],
+        validators=[DataRequired(_l("Enter your e-mail.")), Email(_l("Enter a valid e-mail address."))],
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+
+
+class LenientIntegerField(IntegerField):
+    """A whole number that may be typed as merchants write it: "12,000", "12000원", " 3 "."""
+
+    def __init__(self, *args, invalid_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message or _l("Enter a whole number.")
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = re.sub(r"[\s,원₩]", "", valuelist[0] or "")
+        if raw == "":
+            self.data = None
+            return
+        if not re.fullmatch(r"-?\d{1,12}", raw):
+            self.data = None
+            raise ValueError(self.invalid_message)
+        self.data = int(raw)
+
+
+class CategoryRowForm(Form):
+    id = HiddenField()
+    name = StringField(_l("Category name"), filters=[clean_line])
+    delete = BooleanField(_l("Delete"))
+
+
+class CategoriesForm(FlaskForm):
+    rows = FieldList(FormField(CategoryRowForm))
+
+    def validate_rows(self, field):
+        seen: dict[str, int] = {}
+        ok = True
+        for entry in field.entries:
+            row = entry.form
+            if row.delete.data:
+                continue
+            name = row.name.data
+            if not name:
+                row.name.errors.append(_l("Enter a category name."))
+                ok = False
+            elif len(name) > 50:
+                row.name.errors.append(_l("A category name can be at most 50 characters."))
+                ok = False
+            elif name in seen:
+                row.name.errors.append(_l("Another category already has this name."))
+                ok = False
+            seen.setdefault(name, 1)
+        if not ok:
+            raise ValidationError(_l("Check the highlighted categories."))
+
+    def category_rows(self) -> list[CategoryRow]:
+        rows = []
+        for entry in self.rows.entries:
+            raw_id = entry.form.id.data
+            rows.append(
+                CategoryRow(
+                    id=int(raw_id) if raw_id and raw_id.isdigit() else None,
+                    name=entry.form.name.data or "",
+                    delete=bool(entry.form.delete.data),
+                )
+            )
+        return rows
+
+
+def options(*pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+YES_NO = options(("yes", _l("Displayed")), ("no", _l("Not displayed")))
+
+
+class ProductForm(FlaskForm):
+    category_id = SelectField(_l("Category"), coerce=int, validate_choice=True)
+    name = StringField(
+        _l("Product name"),
+        filters=[clean_line],
+        validators=[
+            DataRequired(_l("Enter the product name.")),
+            Length(max=200, message=_l("A product name can be at most 200 characters.")),
+        ],
+    )
+    price = LenientIntegerField(
+        _l("Price"),
+        invalid_message=_l("Enter the price in whole won, e.g. 12000."),
+        validators=[
+            InputRequired(_l("Enter the price.")),
+            NumberRange(0, MAX_PRICE, _l("The price must be between 0 and 1,000,000,000 won.")),
+        ],
+    )
+    images = MultipleFileField(_l("Product images"))
+    image_hashes = FieldList(HiddenField())
+    description = TextAreaField(
+        _l("Description"),
+        filters=[clean_text],
+        validators=[Length(max=20000, message=_l("The description can be at most 20,000 characters."))],
+    )
+    display_status = RadioField(
+        _l("Display status"),
+        choices=options(
+            (DisplayStatus.DISPLAYED.value, _l("Displayed")), (DisplayStatus.HIDDEN.value, _l("Not displayed"))
+        ),
+        default=DisplayStatus.DISPLAYED.value,
+        validators=[InputRequired(_l("Choose the display status."))],
+    )
+    show_on_desktop = BooleanField(_l("Desktop"), default=True)
+    show_on_mobile = BooleanField(_l("Mobile"), default=True)
+    listed = RadioField(
+        _l("Show in product lists"),
+        choices=YES_NO,
+        default="yes",
+        validators=[InputRequired(_l("Choose whether to show it in product lists."))],
+    )
+    stock_managed = RadioField(
+        _l("Stock management"),
+        choices=options(("on", _l("On")), ("off", _l("Off"))),
+        default="off",
+        validators=[InputRequired(_l("Choose whether to manage stock."))],
+    )
+    stock_quantity = LenientIntegerField(
+        _l("Stock quantity"),
+        invalid_message=_l("Enter the stock as a whole number, 0 or more."),
+        validators=[Optional(), NumberRange(0, MAX_STOCK, _l("Stock must be between 0 and 1,000,000."))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category_id.choices = options((0, _l("No category")), *((c.id, c.name) for c in ordered_categories()))
+
+    def validate_show_on_desktop(self, field):
+        displayed = self.display_status.data == DisplayStatus.DISPLAYED.value
+        if displayed and not (field.data or self.show_on_mobile.data):
+            raise ValidationError(_l("Choose at least one display environment while the product is displayed."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Optional() ends the field's own chain on empty input, so this rule lives here.
+        quantity = self.stock_quantity
+        if self.stock_managed.data == "on" and quantity.data is None and not quantity.errors:
+            quantity.errors.append(_l("Enter the stock quantity when stock management is on."))
+            valid = False
+        return valid
+
+    def fill_from(self, product: Product) -> None:
+        self.category_id.data = product.category_id or 0
+        self.name.data = product.name
+        self.price.data = product.price
+        self.description.data = product.description
+        self.display_status.data = product.display_status.value
+        self.show_on_desktop.data = product.show_on_desktop
+        self.show_on_mobile.data = product.show_on_mobile
+        self.listed.data = "yes" if product.listed else "no"
+        self.stock_managed.data = "on" if product.stock_managed else "off"
+        self.stock_quantity.data = product.stock_quantity if product.stock_managed else None
+        self.set_image_hashes([image.content_hash for image in product.images])
+
+    def current_image_hashes(self) -> list[str]:
+        return [entry.data for entry in self.image_hashes.entries if entry.data]
+
+    def set_image_hashes(self, hashes: list[str]) -> None:
+        while self.image_hashes.entries:
+            self.image_hashes.pop_entry()
+        for content_hash in hashes:
+            self.image_hashes.append_entry(content_hash)
+
+    def product_data(self) -> ProductData:
+        return ProductData(
+            category_id=self.category_id.data or None,
+            name=self.name.data,
+            price=self.price.data,
+            description=self.description.data or "",
+            display_status=DisplayStatus(self.display_status.data),
+            show_on_desktop=bool(self.show_on_desktop.data),
+            show_on_mobile=bool(self.show_on_mobile.data),
+            listed=self.listed.data == "yes",
+            stock_managed=self.stock_managed.data == "on",
+            stock_quantity=self.stock_quantity.data or 0,
+            image_hashes=self.current_image_hashes(),
+        )
+
+
+class ProductFilterForm(Form):
+    """The 상품 관리 filters; read from the query string, so no CSRF."""
+
+    q = StringField(_l("Product name"), filters=[lambda s: clean_line(s)[:100]])
+    category = SelectField(_l("Category"), coerce=int, default=0, validate_choice=False)
+    display_status = SelectField(
+        _l("Display status"),
+        choices=options(("", _l("All")), ("displayed", _l("Displayed")), ("hidden", _l("Not displayed"))),
+        default="",
+        validate_choice=False,
+    )
+    listed = SelectField(
+        _l("Show in product lists"),
+        choices=options(("", _l("All"))) + YES_NO,
+        default="",
+        validate_choice=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = options((0, _l("All")), *((c.id, c.name) for c in ordered_categories()))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: just the CSRF token for buttons that POST."""

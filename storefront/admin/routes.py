@@ -1,0 +1,228 @@
+"""Views of the back office: parse the form, call an operation, commit, redirect."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from .. import catalog, images
+from ..auth import authenticate, has_admin
+from ..extensions import db
+from ..models import Product
+from ..urls import absolute_url
+from . import bp, safe_next
+from .forms import CategoriesForm, ConfirmForm, LoginForm, ProductFilterForm, ProductForm
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    login_failed = False
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            session.clear()  # a fresh session at login: nothing from before carries over
+            login_user(user)
+            return redirect(safe_next(request.args.get("next")))
+        login_failed = True
+    return render_template("admin/login.html", form=form, login_failed=login_failed, has_admin=has_admin())
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("admin.login"))
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("admin.products"))
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+def categories():
+    if request.method == "GET":
+        return _render_categories(_categories_form(_current_category_rows()))
+
+    form = CategoriesForm()
+    action = request.form.get("action", "save")
+    rows = [
+        {"id": entry.form.id.data or "", "name": entry.form.name.data or "", "delete": entry.form.delete.data}
+        for entry in form.rows.entries
+    ]
+    if action == "add":
+        rows.append({"id": "", "name": "", "delete": False})
+        return _render_categories(_categories_form(rows), focus_last=True)
+    if action.startswith(("up-", "down-")):
+        direction, _sep, index = action.partition("-")
+        i = int(index) if index.isdigit() else -1
+        j = i - 1 if direction == "up" else i + 1
+        if 0 <= i < len(rows) and 0 <= j < len(rows):
+            rows[i], rows[j] = rows[j], rows[i]
+        return _render_categories(_categories_form(rows))
+
+    error = None
+    if form.validate():
+        try:
+            catalog.save_categories(form.category_rows())
+            db.session.commit()
+        except catalog.CatalogError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            flash(_("Categories saved."), "success")
+            return redirect(url_for("admin.categories"))
+    else:
+        error = _("Nothing was saved. Check the highlighted categories.")
+    return _render_categories(form, error=error), 422
+
+
+def _current_category_rows() -> list[dict]:
+    return [{"id": str(c.id), "name": c.name, "delete": False} for c in catalog.ordered_categories()]
+
+
+def _categories_form(rows: list[dict]) -> CategoriesForm:
+    return CategoriesForm(formdata=None, data={"rows": rows})
+
+
+def _render_categories(form: CategoriesForm, error: str | None = None, focus_last: bool = False):
+    return render_template("admin/categories.html", form=form, error=error, focus_last=focus_last)
+
+
+@bp.get("/products")
+def products():
+    filters = ProductFilterForm(request.args)
+    stmt = catalog.admin_product_select(
+        q=filters.q.data or "",
+        category_id=filters.category.data or 0,
+        display_status=filters.display_status.data or "",
+        listed=filters.listed.data or "",
+    )
+    page = db.paginate(stmt, per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True)
+    return render_template(
+        "admin/products.html",
+        filters=filters,
+        page=page,
+        confirm_form=ConfirmForm(),
+        public_url=lambda p: absolute_url("shop.product", token=p.public_token),
+    )
+
+
+@bp.route("/products/new", methods=["GET", "POST"])
+def product_new():
+    form = ProductForm()
+    return _product_form(form, product=None)
+
+
+@bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
+def product_edit(product_id: int):
+    product = db.get_or_404(Product, product_id)
+    form = ProductForm()
+    if request.method == "GET":
+        form.fill_from(product)
+    return _product_form(form, product=product)
+
+
+def _product_form(form: ProductForm, product: Product | None):
+    if request.method == "GET":
+        return _render_product_form(form, product)
+
+    upload_errors = _stage_uploads(form)
+    action = request.form.get("action", "save")
+    if action.startswith(("image-up:", "image-remove:")):
+        _rearrange_images(form, action)
+        form.images.errors = upload_errors
+        return _render_product_form(form, product)
+
+    valid = form.validate()
+    form.images.errors = list(form.images.errors) + upload_errors
+    if valid and not upload_errors:
+        data = form.product_data()
+        if product is None:
+            product = catalog.create_product(data)
+            message = _("The product has been registered.")
+        else:
+            catalog.update_product(product, data)
+            message = _("The product has been saved.")
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("admin.product_edit", product_id=product.id))
+    return _render_product_form(form, product, failed=True), 422
+
+
+def _stage_uploads(form: ProductForm) -> list[str]:
+    """Store the files picked in this submission, so a form error never makes the merchant pick them again.
+
+    Returns the messages for files that were refused.
+    """
+    limit = current_app.config["MAX_IMAGES_PER_PRODUCT"]
+    hashes = form.current_image_hashes()
+    errors: list[str] = []
+    for upload in request.files.getlist(form.images.name):
+        if not upload or not upload.filename:
+            continue
+        if len(hashes) >= limit:
+            errors.append(_("At most %(n)d images per product.", n=limit))
+            break
+        data = upload.stream.read(current_app.config["MAX_IMAGE_BYTES"] + 1)
+        try:
+            stored = images.store_upload(data)
+        except images.ImageRejected as exc:
+            errors.append(f"{upload.filename[-80:]}: {exc}")
+            continue
+        if stored.content_hash not in hashes:
+            hashes.append(stored.content_hash)
+    form.set_image_hashes(hashes)
+    return errors
+
+
+def _rearrange_images(form: ProductForm, action: str) -> None:
+    verb, _sep, target = action.partition(":")
+    hashes = form.current_image_hashes()
+    if target not in hashes:
+        return
+    i = hashes.index(target)
+    if verb == "image-remove":
+        hashes.pop(i)
+    elif i > 0:
+        hashes[i - 1], hashes[i] = hashes[i], hashes[i - 1]
+    form.set_image_hashes(hashes)
+
+
+def _render_product_form(form: ProductForm, product: Product | None, failed: bool = False):
+    staged = [h for h in form.current_image_hashes() if images.HASH_RE.match(h)]
+    return render_template(
+        "admin/product_form.html",
+        form=form,
+        product=product,
+        failed=failed,
+        staged_images=[(h, images.thumb_name(h)) for h in staged],
+        confirm_form=ConfirmForm(),
+        public_url=absolute_url("shop.product", token=product.public_token) if product else None,
+    )
+
+
+@bp.post("/products/<int:product_id>/duplicate")
+def product_duplicate(product_id: int):
+    source = db.get_or_404(Product, product_id)
+    copy = catalog.duplicate_product(source)
+    db.session.commit()
+    flash(_("A copy was made. It is not displayed until you set its display status."), "success")
+    return redirect(url_for("admin.product_edit", product_id=copy.id))
+
+
+@bp.route("/products/<int:product_id>/regenerate-url", methods=["GET", "POST"])
+def product_regenerate_url(product_id: int):
+    product = db.get_or_404(Product, product_id)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        catalog.regenerate_token(product)
+        db.session.commit()
+        flash(_("The product has a new URL. The old link no longer works."), "success")
+        return redirect(url_for("admin.product_edit", product_id=product.id))
+    return render_template("admin/regenerate_url.html", product=product, form=form)

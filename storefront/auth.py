@@ -1,0 +1,38 @@
+"""Merchant accounts: lookup for Flask-Login and the create-admin operation."""
+
+import sqlalchemy as sa
+
+from .extensions import db, login_manager
+from .models import AdminUser
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> AdminUser | None:
+    return db.session.get(AdminUser, int(user_id)) if user_id.isdigit() else None
+
+
+def has_admin() -> bool:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(AdminUser)) > 0
+
+
+def find_admin(email: str) -> AdminUser | None:
+    return db.session.scalar(sa.select(AdminUser).where(AdminUser.email == email.strip().lower()))
+
+
+def authenticate(email: str, password: str) -> AdminUser | None:
+    user = find_admin(email)
+    if user is None:
+        # Same work whether or not the account exists, so timing does not tell.
+        AdminUser(password_hash="").set_password(password)
+        return None
+    return user if user.check_password(password) else None
+
+
+def create_or_update_admin(email: str, password: str) -> AdminUser:
+    user = find_admin(email)
+    if user is None:
+        user = AdminUser(email=email.strip().lower())
+        db.session.add(user)
+    user.set_password(password)
+    db.session.flush()
+    return user

@@ -1,0 +1,227 @@
+"""Catalogue operations: categories and products.
+
+Operations change the session and flush; the view that called them commits
+once (or the request rolls back), so a failed save leaves nothing half-done.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+from flask_babel import lazy_gettext as _l
+
+from . import images, visibility
+from .extensions import db
+from .models import Category, DisplayStatus, Product, ProductImage, new_public_token
+
+PARKED_PREFIX = "\t"  # never the start of a saved name: the form trims whitespace
+PUBLIC_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
+
+
+class CatalogError(ValueError):
+    """A change the catalogue refuses; ``str(exc)`` is a message for the merchant."""
+
+
+@dataclass
+class CategoryRow:
+    id: int | None
+    name: str
+    delete: bool = False
+
+
+@dataclass
+class ProductData:
+    name: str
+    price: int
+    category_id: int | None = None
+    description: str = ""
+    display_status: DisplayStatus = DisplayStatus.DISPLAYED
+    show_on_desktop: bool = True
+    show_on_mobile: bool = True
+    listed: bool = True
+    stock_managed: bool = False
+    stock_quantity: int = 0
+    image_hashes: list[str] = field(default_factory=list)
+
+
+def ordered_categories() -> list[Category]:
+    return list(db.session.scalars(sa.select(Category).order_by(Category.position, Category.id)))
+
+
+def save_categories(rows: list[CategoryRow]) -> None:
+    """Apply the 카테고리 관리 page as a whole: additions, renames, order and deletions.
+
+    Row order is the new display order. Raises :class:`CatalogError` when a
+    category to delete still has products, or the page was stale.
+    """
+    existing = {c.id: c for c in db.session.scalars(sa.select(Category))}
+    if any(row.id is not None and row.id not in existing for row in rows):
+        raise CatalogError(_l("The categories were changed elsewhere. Reload the page and try again."))
+
+    doomed = [existing[row.id] for row in rows if row.id is not None and row.delete]
+    if doomed:
+        used = set(
+            db.session.scalars(
+                sa.select(Product.category_id).where(Product.category_id.in_([c.id for c in doomed])).distinct()
+            )
+        )
+        in_use = [c.name for c in doomed if c.id in used]
+        if in_use:
+            raise CatalogError(
+                _l(
+                    "Category %(names)s still has products. Move them to another category first.",
+                    names=", ".join(in_use),
+                )
+            )
+        for category in doomed:
+            db.session.delete(category)
+        db.session.flush()
+
+    kept = [row for row in rows if not row.delete]
+    # Renames may swap two names; park them first so the unique index never sees a clash.
+    for row in kept:
+        if row.id is not None and existing[row.id].name != row.name:
+            existing[row.id].name = f"{PARKED_PREFIX}{row.id}"
+    db.session.flush()
+    for position, row in enumerate(kept):
+        category = existing[row.id] if row.id is not None else Category()
+        category.name = row.name
+        category.position = position
+        db.session.add(category)
+    db.session.flush()
+
+
+def create_product(data: ProductData) -> Product:
+    product = Product()
+    _apply(product, data)
+    db.session.add(product)
+    db.session.flush()
+    return product
+
+
+def update_product(product: Product, data: ProductData) -> None:
+    _apply(product, data)
+    db.session.flush()
+
+
+def duplicate_product(source: Product) -> Product:
+    """A copy to adapt for the next customer: not displayed and not listed until the merchant says so."""
+    copy = Product(
+        category_id=source.category_id,
+        name=str(_l("%(name)s (copy)", name=source.name))[:200],
+        price=source.price,
+        description=source.description,
+        display_status=DisplayStatus.HIDDEN,
+        show_on_desktop=source.show_on_desktop,
+        show_on_mobile=source.show_on_mobile,
+        listed=False,
+        stock_managed=source.stock_managed,
+        stock_quantity=source.stock_quantity,
+    )
+    copy.images = [
+        ProductImage(
+            position=image.position,
+            content_hash=image.content_hash,
+            file_name=image.file_name,
+            width=image.width,
+            height=image.height,
+        )
+        for image in source.images
+    ]
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+
+
+def regenerate_token(product: Product) -> None:
+    """Give the product a new public URL; the old link stops working at once."""
+    product.public_token = new_public_token()
+    db.session.flush()
+
+
+def _apply(product: Product, data: ProductData) -> None:
+    product.category_id = data.category_id
+    product.name = data.name
+    product.price = data.price
+    product.description = data.description
+    product.display_status = data.display_status
+    product.show_on_desktop = data.show_on_desktop
+    product.show_on_mobile = data.show_on_mobile
+    product.listed = data.listed
+    product.stock_managed = data.stock_managed
+    if data.stock_managed:
+        product.stock_quantity = data.stock_quantity
+    _set_images(product, data.image_hashes)
+
+
+def _set_images(product: Product, hashes: list[str]) -> None:
+    current = {image.content_hash: image for image in product.images}
+    chosen: list[ProductImage] = []
+    for content_hash in dict.fromkeys(hashes):  # first occurrence wins, order kept
+        image = current.get(content_hash)
+        if image is None:
+            stored = images.stored_image(content_hash)
+            if stored is None:
+                continue
+            image = ProductImage(
+                content_hash=stored.content_hash,
+                file_name=stored.file_name,
+                width=stored.width,
+                height=stored.height,
+            )
+        chosen.append(image)
+    for position, image in enumerate(chosen):
+        image.position = position
+    product.images = chosen
+
+
+def admin_product_select(*, q: str = "", category_id: int = 0, display_status: str = "", listed: str = "") -> sa.Select:
+    """The 상품 관리 list, newest first, with images and category loaded up front."""
+    stmt = (
+        sa.select(Product)
+        .options(sa.orm.selectinload(Product.images), sa.orm.joinedload(Product.category))
+        .order_by(Product.id.desc())
+    )
+    if q:
+        stmt = stmt.where(_name_contains(q))
+    if category_id:
+        stmt = stmt.where(Product.category_id == category_id)
+    if display_status in {s.value for s in DisplayStatus}:
+        stmt = stmt.where(Product.display_status == DisplayStatus(display_status))
+    if listed in ("yes", "no"):
+        stmt = stmt.where(Product.listed.is_(listed == "yes"))
+    return stmt
+
+
+def listed_products_select(
+    device: visibility.Device | None, *, category_id: int | None = None, q: str = ""
+) -> sa.Select:
+    """Products the public lists may show (home, category, search, sitemap), newest first."""
+    stmt = (
+        sa.select(Product)
+        .where(visibility.listed_clause(device))
+        .options(sa.orm.selectinload(Product.images))
+        .order_by(Product.id.desc())
+    )
+    if category_id is not None:
+        stmt = stmt.where(Product.category_id == category_id)
+    if q:
+        stmt = stmt.where(_name_contains(q))
+    return stmt
+
+
+def product_by_token(token: str) -> Product | None:
+    if not PUBLIC_TOKEN_RE.match(token):
+        return None
+    return db.session.scalar(
+        sa.select(Product)
+        .where(Product.public_token == token)
+        .options(sa.orm.selectinload(Product.images), sa.orm.joinedload(Product.category))
+    )
+
+
+def _name_contains(text: str):
+    """Case-insensitive substring match on the product name, with LIKE wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return Product.name.ilike(f"%{escaped}%", escape="\\")

@@ -1,0 +1,118 @@
+"""Command-line tasks: ``flask --app storefront create-admin | seed-demo``."""
+
+import io
+import random
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import with_appcontext
+
+from .extensions import db
+
+
+@click.command("create-admin")
+@click.option("--email", envvar="STOREFRONT_ADMIN_EMAIL", help="The merchant's login e-mail.")
+@click.option("--password", envvar="STOREFRONT_ADMIN_PASSWORD", help="At least 8 characters.")
+@click.option(
+    "--if-missing",
+    is_flag=True,
+    help="Do nothing when an admin exists; without e-mail and password, only explain how to make one.",
+)
+@with_appcontext
+def create_admin(email: str | None, password: str | None, if_missing: bool) -> None:
+    """Create the merchant's admin account (or set a new password for it)."""
+    from .auth import create_or_update_admin, has_admin
+
+    if if_missing:
+        if has_admin():
+            return
+        if not (email and password):
+            click.echo(
+                "No admin account yet. Create one with:\n"
+                "  flask --app storefront create-admin\n"
+                "or set STOREFRONT_ADMIN_EMAIL and STOREFRONT_ADMIN_PASSWORD before starting."
+            )
+            return
+    if not email:
+        email = click.prompt("E-mail")
+    if "@" not in email or len(email) > 254:
+        raise click.BadParameter("enter a valid e-mail address", param_hint="--email")
+    if not password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    user = create_or_update_admin(email, password)
+    db.session.commit()
+    click.echo(f"Admin {user.email} is ready. Log in at /admin/login.")
+
+
+@click.command("seed-demo")
+@click.option("--products", "count", default=12, show_default=True, help="How many listed products.")
+@with_appcontext
+def seed_demo(count: int) -> None:
+    """Fill a demo shop: categories, listed products and one personal payment window."""
+    from PIL import Image, ImageDraw
+
+    from . import catalog, images
+    from .models import DisplayStatus, Product, ProductImage
+
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Product)):
+        click.echo("The shop already has products; seed-demo only fills an empty shop.")
+        return
+    catalog.save_categories([catalog.CategoryRow(None, name) for name in ("개인결제창", "원두", "드립백", "선물세트")])
+    by_name = {c.name: c.id for c in catalog.ordered_categories()}
+    rng = random.Random(7)
+    palette = [(196, 120, 72), (92, 64, 51), (222, 184, 135), (139, 90, 43), (120, 140, 90)]
+
+    def picture(i: int) -> images.StoredImage:
+        img = Image.new("RGB", (800, 800), (248, 244, 238))
+        draw = ImageDraw.Draw(img)
+        colour = palette[i % len(palette)]
+        draw.rounded_rectangle((220, 180, 580, 660), radius=40, fill=colour)
+        draw.rectangle((300, 120, 500, 200), fill=tuple(max(c - 40, 0) for c in colour))
+        out = io.BytesIO()
+        img.save(out, "JPEG", quality=85)
+        return images.store_upload(out.getvalue())
+
+    pictures = [picture(i) for i in range(len(palette))]
+    kinds = ["원두", "드립백", "선물세트"]
+    origins = ["에티오피아 예가체프", "콜롬비아 수프리모", "과테말라 안티구아", "케냐 AA", "브라질 산토스"]
+    for i in range(count):
+        kind = kinds[i % len(kinds)]
+        product = Product(
+            category_id=by_name[kind],
+            name=f"{origins[i % len(origins)]} {kind} {i + 1}",
+            price=rng.randrange(8, 60) * 1000,
+            description=f"{origins[i % len(origins)]} 산지의 {kind}입니다.\n매주 월요일 로스팅합니다.",
+            stock_managed=i % 4 == 0,
+            stock_quantity=0 if i % 8 == 0 else 20,
+        )
+        pic = pictures[i % len(pictures)]
+        product.images = [
+            ProductImage(content_hash=pic.content_hash, file_name=pic.file_name, width=pic.width, height=pic.height)
+        ]
+        db.session.add(product)
+        if i % 5000 == 4999:
+            db.session.flush()
+    window = catalog.create_product(
+        catalog.ProductData(
+            category_id=by_name["개인결제창"],
+            name="김규섭 고객님 개인결제창",
+            price=128000,
+            description="요청하신 원두 정기배송 3개월분입니다.",
+            display_status=DisplayStatus.DISPLAYED,
+            listed=False,
+            stock_managed=True,
+            stock_quantity=1,
+            image_hashes=[pictures[0].content_hash],
+        )
+    )
+    db.session.commit()
+    click.echo(f"Demo shop ready: {count} listed products and one personal payment window.")
+    click.echo(f"Personal payment window link: /products/{window.public_token}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)

@@ -1,0 +1,74 @@
+"""Configuration: defaults, then ``instance/config.py``, then ``STOREFRONT_*`` variables."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS = {
+    "SHOP_NAME": "My Shop",
+    # Absolute URLs in link previews; when empty they come from the request.
+    "PUBLIC_BASE_URL": "",
+    # How many reverse proxies to trust for X-Forwarded-* (0 = none).
+    "TRUSTED_PROXIES": 0,
+    "PRODUCTS_PER_PAGE": 20,
+    "ADMIN_PRODUCTS_PER_PAGE": 20,
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    "MAX_IMAGE_BYTES": 10 * 1024 * 1024,
+    "MAX_IMAGE_PIXELS": 40_000_000,
+    "MAX_IMAGES_PER_PRODUCT": 10,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "BABEL_DEFAULT_LOCALE": "ko",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Seoul",
+    "LANGUAGES": ["ko", "en"],
+}
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("STOREFRONT")
+    else:
+        app.config.from_mapping(test_config)
+
+    app.config.setdefault("UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads"))
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+
+def database_url(app: Flask) -> str:
+    url = (
+        app.config.get("SQLALCHEMY_DATABASE_URI")
+        or app.config.get("DATABASE_URL")
+        or os.environ.get("DATABASE_URL")
+        or "sqlite:///" + os.path.join(app.instance_path, "storefront.sqlite")
+    )
+    # Hosting platforms hand out postgres:// URLs; we talk to PostgreSQL through psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Read the shop's secret key from the instance folder, creating it once (mode 600)."""
+    path = instance / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race; use its key
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key

@@ -1,0 +1,71 @@
+"""Flask extensions, created unbound and initialised in :func:`storefront.create_app`."""
+
+import sqlite3
+
+import sqlalchemy as sa
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import DeclarativeBase
+
+# Alembic can only alter constraints that have names.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _configure_sqlite(dbapi_connection, connection_record):
+    """Foreign keys on, WAL for concurrent readers, wait instead of failing on a lock.
+
+    pysqlite's own transaction handling is switched off so that the ``begin``
+    hook below decides how each transaction starts.
+    """
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA busy_timeout = 15000")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+@sa.event.listens_for(sa.engine.Engine, "begin")
+def _begin_sqlite(conn):
+    """Start SQLite write transactions with BEGIN IMMEDIATE.
+
+    A deferred transaction that reads and then writes cannot wait for the
+    write lock (SQLite reports "database is locked" at once), so requests that
+    may write take the lock up front and queue on the busy timeout instead.
+    GET and HEAD requests read only and keep the cheap deferred BEGIN.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+def _may_write() -> bool:
+    from flask import g, has_request_context, request
+
+    if not has_request_context():
+        return True
+    return request.method not in ("GET", "HEAD") or g.get("writes", False)

@@ -1,0 +1,76 @@
+"""The one rule for what the public may see of a product, on which surface and device.
+
+Every public view asks here. A product is *listed* (home, category pages,
+search, sitemap, "new" blocks) only when it is 진열함, 상품 목록에 진열 = 진열함
+and enabled for the visitor's device. Its direct link works for 진열함 products
+whatever 상품 목록에 진열 says — that is what makes a personal payment window.
+"""
+
+import enum
+import re
+
+import sqlalchemy as sa
+
+from .models import DisplayStatus, Product
+
+
+class Device(enum.StrEnum):
+    DESKTOP = "desktop"
+    MOBILE = "mobile"
+
+
+class LinkState(enum.Enum):
+    AVAILABLE = "available"
+    ENDED = "ended"  # 진열 안함: the sale-ended page, 410
+    OTHER_DEVICE = "other_device"  # 진열할 환경 excludes this device: explained, 404
+
+
+_MOBILE_RE = re.compile(r"Mobi|Android|iPhone|iPod|iPad|KAKAOTALK|Windows Phone|Opera Mini", re.I)
+_SCRAPER_RE = re.compile(
+    r"facebookexternalhit|kakaotalk-scrap|Slackbot|TelegramBot|Twitterbot|Discordbot|"
+    r"LinkedInBot|WhatsApp|line-poker|Yeti|Daumoa|Googlebot|bingbot|Applebot|Pinterest",
+    re.I,
+)
+
+
+def device_for(user_agent: str | None) -> Device:
+    return Device.MOBILE if user_agent and _MOBILE_RE.search(user_agent) else Device.DESKTOP
+
+
+def is_scraper(user_agent: str | None) -> bool:
+    return bool(user_agent and _SCRAPER_RE.search(user_agent))
+
+
+def _device_clause(device: Device | None):
+    if device is Device.DESKTOP:
+        return Product.show_on_desktop.is_(True)
+    if device is Device.MOBILE:
+        return Product.show_on_mobile.is_(True)
+    return sa.or_(Product.show_on_desktop.is_(True), Product.show_on_mobile.is_(True))
+
+
+def listed_clause(device: Device | None):
+    """SQL condition for products that may appear on any list for ``device``.
+
+    ``device=None`` means "some device" (the sitemap, which serves every visitor).
+    """
+    return sa.and_(
+        Product.display_status == DisplayStatus.DISPLAYED,
+        Product.listed.is_(True),
+        _device_clause(device),
+    )
+
+
+def link_state(product: Product, device: Device | None) -> LinkState:
+    """What the direct link shows. ``device=None`` is a link-preview scraper: never blocked by device."""
+    if product.display_status is not DisplayStatus.DISPLAYED:
+        return LinkState.ENDED
+    if device is Device.DESKTOP and not product.show_on_desktop:
+        return LinkState.OTHER_DEVICE
+    if device is Device.MOBILE and not product.show_on_mobile:
+        return LinkState.OTHER_DEVICE
+    return LinkState.AVAILABLE
+
+
+def can_buy(product: Product, device: Device | None) -> bool:
+    return link_state(product, device) is LinkState.AVAILABLE and not product.sold_out

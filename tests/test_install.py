@@ -1,0 +1,51 @@
+"""The shop installs as a normal (non-editable) package and finds its templates, static files and migrations."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_wheel_install_runs_from_another_directory(tmp_path):
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
+        check=True,
+        timeout=600,
+    )
+    wheel = next(dist.glob("storefront-*.whl"))
+    venv = tmp_path / "venv"
+    # Dependencies come from this interpreter's site-packages; only the shop itself is installed.
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True, timeout=300)
+
+    workdir = tmp_path / "elsewhere"
+    workdir.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STOREFRONT_", "DATABASE_URL", "PYTHONPATH"))}
+    env["STOREFRONT_INSTANCE_PATH"] = str(tmp_path / "shop-instance")
+    flask = [str(python), "-m", "flask", "--app", "storefront"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=workdir, env=env, check=True, capture_output=True, timeout=120)
+    script = (
+        "import storefront, sys\n"
+        "assert 'site-packages' in storefront.__file__, storefront.__file__\n"
+        "app = storefront.create_app()\n"
+        "c = app.test_client()\n"
+        "home = c.get('/')\n"
+        "css = c.get('/static/css/site.css')\n"
+        "login = c.get('/admin/login')\n"
+        "assert home.status_code == 200, home.status_code\n"
+        "assert css.status_code == 200\n"
+        "assert '관리자페이지 로그인' in login.get_data(as_text=True)\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [str(python), "-c", script], cwd=workdir, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

@@ -1,0 +1,42 @@
+"""The committed migrations build the schema the models describe, on SQLite and PostgreSQL."""
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+
+from storefront.extensions import db
+
+
+def test_upgrade_from_empty_database_reaches_head(app):
+    with app.app_context():
+        script = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+        with db.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        assert current == script.get_current_head()
+        tables = set(sa.inspect(db.engine).get_table_names())
+        assert {"admin_user", "category", "product", "product_image"} <= tables
+
+
+def test_models_and_migrations_agree(app):
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
+
+
+def test_migrations_have_a_single_head(app):
+    with app.app_context():
+        script = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+        assert len(script.get_heads()) == 1
+
+
+def test_downgrade_to_base_and_up_again(app):
+    from flask_migrate import downgrade, upgrade
+
+    with app.app_context():
+        downgrade(revision="base")
+        assert "product" not in sa.inspect(db.engine).get_table_names()
+        upgrade()
+        assert "product" in sa.inspect(db.engine).get_table_names()
