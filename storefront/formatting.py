@@ -15,7 +15,7 @@ from .urls import absolute_url
 
 def won(amount: int | None) -> str:
     """12000 → "12,000원" (Korean) / "₩12,000" (English)."""
-    return _("₩%(amount)s", amount=f"{int(amount or 0):,}")
+    return _("₩%(amount)s", amount=format(int(amount or 0), ","))
 
 
 def plain_excerpt(text: str | None, limit: int = 150) -> str:

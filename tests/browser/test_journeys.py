@@ -1,0 +1,167 @@
+"""The seed's journey in a real browser: the merchant makes a personal payment window, the customer opens it."""
+
+import io
+import re
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from .conftest import DESKTOP, KAKAOTALK_UA, PHONE, log_in
+
+pytestmark = pytest.mark.browser
+
+
+def product_photo(path):
+    img = Image.new("RGB", (900, 900), (246, 241, 233))
+    from PIL import ImageDraw
+
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle((270, 200, 630, 760), radius=50, fill=(120, 72, 40))
+    draw.rectangle((360, 130, 540, 210), fill=(90, 52, 30))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=90)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def test_personal_payment_window_from_category_to_closed_link(browser, live_server, shots, tmp_path):
+    base = live_server.url
+    merchant = browser.new_context(viewport=DESKTOP, permissions=["clipboard-read", "clipboard-write"])
+    page = merchant.new_page()
+
+    # 1. 카테고리 관리 → 카테고리 추가하기 "개인결제창" → 저장하기
+    log_in(page, base)
+    page.get_by_role("link", name="카테고리 관리").click()
+    expect(page.get_by_role("heading", name="카테고리 관리")).to_be_visible()
+    page.get_by_role("button", name="카테고리 추가하기").click()
+    page.get_by_label("카테고리명").last.fill("개인결제창")
+    shots(page, "category-added")
+    page.get_by_role("button", name="저장하기").click()
+    expect(page.get_by_text("카테고리를 저장했습니다.")).to_be_visible()
+    expect(page.get_by_label("카테고리명")).to_have_value("개인결제창")
+
+    # 2. 상품 등록 with the seed's settings
+    page.get_by_role("link", name="상품 등록").click()
+    page.get_by_role("group", name="진열상태").get_by_label("진열함").check()
+    page.get_by_label("데스크탑").check()
+    page.get_by_label("모바일").check()
+    page.get_by_role("group", name="상품 목록에 진열").get_by_label("진열 안함").check()
+    page.get_by_label("카테고리").select_option(label="개인결제창")
+    page.get_by_label("상품명").fill("김규섭 고객님 개인결제창")
+    page.get_by_label("판매가").fill("128000")
+    page.get_by_label("상품 설명").fill("요청하신 에티오피아 원두 정기배송 3개월분입니다.")
+    page.get_by_label("상품 이미지").set_input_files(str(product_photo(tmp_path / "beans.jpg")))
+    page.get_by_role("group", name="재고관리").get_by_label("사용함").check()
+    page.get_by_label("재고 수량").fill("1")
+    shots(page, "product-form-filled")
+    page.get_by_role("button", name="등록하기").click()
+    expect(page.get_by_text("상품을 등록했습니다.")).to_be_visible()
+    shots(page, "product-registered")
+
+    # 3. 상품 관리 → 더보기 → 바로가기 (new tab) and URL 복사 (clipboard)
+    page.get_by_role("link", name="상품 관리").click()
+    row = page.get_by_role("row").filter(has_text="김규섭 고객님 개인결제창")
+    expect(row.get_by_text("링크 전용")).to_be_visible()
+    row.get_by_text("더보기").click()
+    shots(page, "more-menu-open", full_page=False)
+    with merchant.expect_page() as new_tab:
+        row.get_by_role("link", name="바로가기").click()
+    product_tab = new_tab.value
+    product_tab.wait_for_load_state()
+    expect(product_tab.get_by_role("heading", name="김규섭 고객님 개인결제창")).to_be_visible()
+    product_url = product_tab.url
+    assert re.fullmatch(re.escape(base) + r"/products/[A-Za-z0-9_-]{22}", product_url)
+    product_tab.close()
+    row.get_by_role("button", name="URL 복사").click()
+    expect(row.get_by_role("button", name="복사됨")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == product_url
+
+    # 4. The customer, on a phone inside KakaoTalk: no list shows the product, the link does.
+    customer = browser.new_context(viewport=PHONE, user_agent=KAKAOTALK_UA, is_mobile=True, has_touch=True)
+    phone = customer.new_page()
+    phone.goto(base + "/")
+    expect(phone.get_by_text("김규섭 고객님 개인결제창")).to_have_count(0)
+    phone.get_by_role("link", name="개인결제창").click()
+    expect(phone.get_by_role("heading", name="개인결제창")).to_be_visible()
+    expect(phone.get_by_text("김규섭 고객님 개인결제창")).to_have_count(0)
+    shots(phone, "customer-category-page")
+    phone.goto(product_url)
+    expect(phone.get_by_role("heading", name="김규섭 고객님 개인결제창")).to_be_visible()
+    expect(phone.get_by_text("128,000원")).to_be_visible()
+    expect(phone.get_by_role("link", name="구매하기")).to_be_visible()
+    shots(phone, "customer-product-page", full_page=False)
+    shots(phone, "customer-product-page-full")
+
+    # 6. 더보기 → 편집하기, 진열상태 = 진열 안함, 수정하기: the link shows the sale-ended page.
+    page.reload()
+    row = page.get_by_role("row").filter(has_text="김규섭 고객님 개인결제창")
+    row.get_by_text("더보기").click()
+    row.get_by_role("link", name="편집하기").click()
+    page.get_by_role("group", name="진열상태").get_by_label("진열 안함").check()
+    page.get_by_role("button", name="수정하기").click()
+    expect(page.get_by_text("상품을 수정했습니다.")).to_be_visible()
+    shots(page, "product-stopped")
+    response = phone.goto(product_url)
+    assert response.status == 410
+    expect(phone.get_by_role("heading", name="판매가 종료된 상품입니다")).to_be_visible()
+    expect(phone.get_by_text("128,000원")).to_have_count(0)
+    expect(phone.get_by_role("link", name="구매하기")).to_have_count(0)
+    shots(phone, "customer-sale-ended")
+
+
+def test_login_failure_shows_a_message(browser, live_server, shots):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(live_server.url + "/admin/products")
+    page.get_by_label("이메일").fill("owner@example.com")
+    page.get_by_label("비밀번호").fill("wrong password")
+    page.get_by_role("button", name="로그인").click()
+    expect(page.get_by_role("alert")).to_have_text("이메일 또는 비밀번호가 올바르지 않습니다.")
+    expect(page.get_by_label("이메일")).to_have_value("owner@example.com")
+    shots(page, "login-failed")
+    page.close()
+
+
+def test_validation_error_is_shown_beside_its_field(browser, live_server, shots, tmp_path):
+    page = browser.new_page(viewport=PHONE)
+    log_in(page, live_server.url)
+    page.goto(live_server.url + "/admin/products/new")
+    page.get_by_label("상품명").fill("가격을 빠뜨린 상품")
+    page.get_by_label("상품 이미지").set_input_files(str(product_photo(tmp_path / "p.jpg")))
+    page.get_by_role("button", name="등록하기").click()
+    price = page.get_by_label("판매가")
+    expect(price).to_have_attribute("aria-invalid", "true")
+    error_id = price.get_attribute("aria-describedby").split()[0]
+    expect(page.locator(f"#{error_id}")).to_have_text("판매가를 입력하세요.")
+    expect(page.get_by_label("상품명")).to_have_value("가격을 빠뜨린 상품")
+    expect(page.get_by_role("img", name="이미지 1")).to_be_visible()  # the upload was kept
+    shots(page, "validation-error-phone")
+    page.close()
+
+
+def test_admin_can_be_used_with_the_keyboard_only(browser, live_server, shots):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(live_server.url + "/admin/login")
+    page.get_by_label("이메일").focus()
+    page.keyboard.type("owner@example.com")
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct horse battery")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="상품 관리")).to_be_visible()
+    page.goto(live_server.url + "/admin/products/new")
+    page.get_by_label("상품명").focus()
+    page.keyboard.type("키보드 상품")
+    page.keyboard.press("Tab")
+    page.keyboard.type("9900")
+    page.keyboard.press("Enter")  # Enter submits with the primary button, not an image button
+    expect(page.get_by_text("상품을 등록했습니다.")).to_be_visible()
+    # The 더보기 menu opens and closes from the keyboard.
+    page.goto(live_server.url + "/admin/products")
+    summary = page.locator("summary", has_text="더보기").first
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="편집하기")).to_be_visible()
+    shots(page, "keyboard-more-menu", full_page=False)
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("link", name="편집하기")).to_be_hidden()
+    page.close()
