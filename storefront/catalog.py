@@ -42,6 +42,8 @@ class ProductData:
     listed: bool = True
     stock_managed: bool = False
     stock_quantity: int = 0
+    preview_title: str = ""
+    preview_description: str = ""
     image_hashes: list[str] = field(default_factory=list)
 
 
@@ -118,6 +120,8 @@ def duplicate_product(source: Product) -> Product:
         listed=False,
         stock_managed=source.stock_managed,
         stock_quantity=source.stock_quantity,
+        preview_title=source.preview_title,
+        preview_description=source.preview_description,
     )
     copy.images = [
         ProductImage(
@@ -152,6 +156,8 @@ def _apply(product: Product, data: ProductData) -> None:
     product.stock_managed = data.stock_managed
     if data.stock_managed:
         product.stock_quantity = data.stock_quantity
+    product.preview_title = data.preview_title
+    product.preview_description = data.preview_description
     _set_images(product, data.image_hashes)
 
 

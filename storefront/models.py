@@ -81,6 +81,9 @@ class Product(db.Model):
     stock_managed: Mapped[bool] = mapped_column(default=False)
     stock_quantity: Mapped[int] = mapped_column(default=0)
     public_token: Mapped[str] = mapped_column(sa.String(43), unique=True, default=new_public_token)
+    # What the messenger card shows instead of the name/description (keeps a customer's name out of it).
+    preview_title: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    preview_description: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

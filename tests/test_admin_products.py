@@ -355,3 +355,35 @@ def test_regenerate_url_asks_first_then_kills_the_old_link(app, client, admin, m
 
 def test_unknown_product_edit_is_404(client, admin):
     assert client.get("/admin/products/99999/edit").status_code == 404
+
+
+def test_edit_page_offers_every_way_to_send_the_link(client, admin, make_product):
+    from urllib.parse import quote
+
+    product_id, token = make_product(name="김규섭 고객님 개인결제창", preview_title="개인 결제창")
+    html = client.get(f"/admin/products/{product_id}/edit").get_data(as_text=True)
+    url = f"http://localhost/products/{token}"
+    assert f'id="public-url" class="copy-field" type="text" value="{url}" readonly' in html
+    assert "문자로 보내기" in html and 'href="sms:?&amp;body=' in html
+    assert "이메일로 보내기" in html and 'href="mailto:?subject=' in html
+    assert html.count(quote(url)) == 2  # in the text message and in the e-mail body
+    # The mock of the KakaoTalk card uses the preview title, and tells how to clear Kakao's cache.
+    card = html[html.index('class="kakao-card"') :]
+    assert "개인 결제창" in card[: card.index("</figure>")]
+    assert "OG 캐시" in html
+    qr = client.get(f"/admin/products/{product_id}/qr.svg")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    assert b"<svg" in qr.data and b"<path" in qr.data and b"<script" not in qr.data
+
+
+def test_qr_code_encodes_the_public_url(app, client, admin, make_product):
+    import qrcode
+
+    product_id, token = make_product()
+    svg = client.get(f"/admin/products/{product_id}/qr.svg").data.decode()
+    expected = qrcode.QRCode(border=2)
+    expected.add_data(f"http://localhost/products/{token}")
+    expected.make(fit=True)
+    dark = {(x, y) for y, row in enumerate(expected.get_matrix()) for x, cell in enumerate(row) if cell}
+    drawn = {(int(x), int(y)) for x, y in re.findall(r"M(\d+),(\d+)H", svg)}
+    assert drawn == dark

@@ -171,6 +171,17 @@ class ProductForm(FlaskForm):
         validators=[Optional(), NumberRange(0, MAX_STOCK, _l("Stock must be between 0 and 1,000,000."))],
     )
 
+    preview_title = StringField(
+        _l("Preview title"),
+        filters=[clean_line],
+        validators=[Length(max=100, message=_l("A preview title can be at most 100 characters."))],
+    )
+    preview_description = StringField(
+        _l("Preview description"),
+        filters=[clean_line],
+        validators=[Length(max=300, message=_l("A preview description can be at most 300 characters."))],
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.category_id.choices = options((0, _l("No category")), *((c.id, c.name) for c in ordered_categories()))
@@ -200,6 +211,8 @@ class ProductForm(FlaskForm):
         self.listed.data = "yes" if product.listed else "no"
         self.stock_managed.data = "on" if product.stock_managed else "off"
         self.stock_quantity.data = product.stock_quantity if product.stock_managed else None
+        self.preview_title.data = product.preview_title
+        self.preview_description.data = product.preview_description
         self.set_image_hashes([image.content_hash for image in product.images])
 
     def current_image_hashes(self) -> list[str]:
@@ -223,6 +236,8 @@ class ProductForm(FlaskForm):
             listed=self.listed.data == "yes",
             stock_managed=self.stock_managed.data == "on",
             stock_quantity=self.stock_quantity.data or 0,
+            preview_title=self.preview_title.data or "",
+            preview_description=self.preview_description.data or "",
             image_hashes=self.current_image_hashes(),
         )
 

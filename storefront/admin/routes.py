@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import catalog, images
+from .. import catalog, images, previews, sharing
 from ..auth import authenticate, has_admin
 from ..extensions import db
 from ..models import Product
@@ -201,8 +201,16 @@ def _render_product_form(form: ProductForm, product: Product | None, failed: boo
         failed=failed,
         staged_images=[(h, images.thumb_name(h)) for h in staged],
         confirm_form=ConfirmForm(),
-        public_url=absolute_url("shop.product", token=product.public_token) if product else None,
+        card=previews.card_for(product) if product else None,
+        share=sharing.links_for(product) if product else None,
     )
+
+
+@bp.get("/products/<int:product_id>/qr.svg")
+def product_qr(product_id: int):
+    product = db.get_or_404(Product, product_id)
+    svg = sharing.qr_svg(absolute_url("shop.product", token=product.public_token))
+    return current_app.response_class(svg, mimetype="image/svg+xml")
 
 
 @bp.post("/products/<int:product_id>/duplicate")

@@ -14,13 +14,13 @@ from flask import (
     url_for,
 )
 
-from .. import catalog, images
+from .. import catalog, images, previews
 from ..extensions import db
 from ..i18n import LANG_COOKIE
-from ..models import Category
+from ..models import Category, Product
 from ..text import clean_line
 from ..urls import absolute_url, local_path
-from ..visibility import LinkState, can_buy, device_for, is_scraper, link_state
+from ..visibility import LinkState, can_buy, device_for, is_scraper, link_state, listed_clause
 from . import bp
 
 NOINDEX = "noindex, nofollow"
@@ -83,12 +83,11 @@ def product(token: str):
     elif state is LinkState.OTHER_DEVICE:
         response = make_response(render_template("shop/other_device.html", product=product), 404)
     else:
-        canonical = absolute_url("shop.product", token=product.public_token)
         response = make_response(
             render_template(
                 "shop/product.html",
                 product=product,
-                canonical=canonical,
+                card=previews.card_for(product),
                 can_buy=can_buy(product, device),
             )
         )
@@ -116,13 +115,15 @@ def upload(name: str):
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    products = db.session.scalars(catalog.listed_products_select(None).options(sa.orm.noload("*")).limit(50_000))
+    tokens = db.session.scalars(
+        sa.select(Product.public_token).where(listed_clause(None)).order_by(Product.id.desc()).limit(50_000)
+    )
     response = make_response(
         render_template(
             "shop/sitemap.xml",
             home=absolute_url("shop.home"),
             categories=[absolute_url("shop.category", category_id=c.id) for c in _categories()],
-            products=[absolute_url("shop.product", token=p.public_token) for p in products],
+            products=[absolute_url("shop.product", token=token) for token in tokens],
         )
     )
     response.mimetype = "application/xml"

@@ -1,0 +1,41 @@
+"""Ways to send a product link: QR code, text message and e-mail (seed step 4)."""
+
+import io
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import qrcode
+import qrcode.image.svg
+from flask import current_app
+from flask_babel import gettext as _
+
+from .models import Product
+from .urls import absolute_url
+
+
+@dataclass(frozen=True)
+class ShareLinks:
+    url: str
+    sms: str
+    mailto: str
+
+
+def links_for(product: Product) -> ShareLinks:
+    url = absolute_url("shop.product", token=product.public_token)
+    shop = current_app.config["SHOP_NAME"]
+    title = product.preview_title or product.name
+    message = _("[%(shop)s] %(title)s\nPay here: %(url)s", shop=shop, title=title, url=url)
+    subject = _("[%(shop)s] %(title)s", shop=shop, title=title)
+    return ShareLinks(
+        url=url,
+        # "sms:?&body=" is the form both Android and iOS messaging apps accept.
+        sms="sms:?&body=" + quote(message),
+        mailto="mailto:?subject=" + quote(subject) + "&body=" + quote(message),
+    )
+
+
+def qr_svg(url: str) -> bytes:
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    return out.getvalue()
