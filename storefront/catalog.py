@@ -6,6 +6,7 @@ once (or the request rolls back), so a failed save leaves nothing half-done.
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -14,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from . import images, visibility
 from .extensions import db
 from .models import Category, DisplayStatus, Product, ProductImage, new_public_token
+from .text import like_pattern
 
 PARKED_PREFIX = "\t"  # never the start of a saved name: the form trims whitespace
 PUBLIC_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
@@ -44,11 +46,23 @@ class ProductData:
     stock_quantity: int = 0
     preview_title: str = ""
     preview_description: str = ""
+    requires_shipping: bool = True
+    max_per_order: int | None = None
+    purchase_limit: int | None = None
+    sale_ends_at: datetime | None = None
     image_hashes: list[str] = field(default_factory=list)
 
 
 def ordered_categories() -> list[Category]:
     return list(db.session.scalars(sa.select(Category).order_by(Category.position, Category.id)))
+
+
+PERSONAL_PAYMENT_CATEGORY = "개인결제창"
+
+
+def personal_payment_category_id() -> int | None:
+    """The category the seed recommends for personal payment windows, if the shop made it."""
+    return db.session.scalar(sa.select(Category.id).where(Category.name == PERSONAL_PAYMENT_CATEGORY))
 
 
 def save_categories(rows: list[CategoryRow]) -> None:
@@ -122,6 +136,9 @@ def duplicate_product(source: Product) -> Product:
         stock_quantity=source.stock_quantity,
         preview_title=source.preview_title,
         preview_description=source.preview_description,
+        requires_shipping=source.requires_shipping,
+        max_per_order=source.max_per_order,
+        purchase_limit=source.purchase_limit,
     )
     copy.images = [
         ProductImage(
@@ -158,6 +175,10 @@ def _apply(product: Product, data: ProductData) -> None:
         product.stock_quantity = data.stock_quantity
     product.preview_title = data.preview_title
     product.preview_description = data.preview_description
+    product.requires_shipping = data.requires_shipping
+    product.max_per_order = data.max_per_order
+    product.purchase_limit = data.purchase_limit
+    product.sale_ends_at = data.sale_ends_at
     _set_images(product, data.image_hashes)
 
 
@@ -229,5 +250,4 @@ def product_by_token(token: str) -> Product | None:
 
 def _name_contains(text: str):
     """Case-insensitive substring match on the product name, with LIKE wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return Product.name.ilike(f"%{escaped}%", escape="\\")
+    return Product.name.ilike(like_pattern(text), escape="\\")

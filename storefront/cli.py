@@ -113,6 +113,31 @@ def seed_demo(count: int) -> None:
     click.echo(f"Personal payment window link: /products/{window.public_token}")
 
 
+@click.command("expire-orders")
+@with_appcontext
+def expire_orders() -> None:
+    """Cancel unpaid orders past their payment deadline and return their stock (safe to run often)."""
+    from . import orders
+
+    count = orders.expire_due()
+    db.session.commit()
+    click.echo(f"Cancelled {count} overdue order(s).")
+
+
+@click.command("send-notifications")
+@with_appcontext
+def send_notifications() -> None:
+    """Send order e-mails that are still pending (after an SMTP failure, for instance)."""
+    from flask import current_app
+
+    from . import notifications
+
+    base_url = current_app.config["PUBLIC_BASE_URL"] or "http://localhost/"
+    with current_app.test_request_context(base_url=base_url):
+        sent = notifications.send_pending()
+    click.echo(f"Sent {sent} notification e-mail(s).")
+
+
 def init_app(app: Flask) -> None:
-    app.cli.add_command(create_admin)
-    app.cli.add_command(seed_demo)
+    for command in (create_admin, seed_demo, expire_orders, send_notifications):
+        app.cli.add_command(command)

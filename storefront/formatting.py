@@ -2,14 +2,19 @@
 
 import hashlib
 import re
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, url_for
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from . import images
+from .models import OrderStatus, as_utc
+from .settings import shop_settings
 from .urls import absolute_url
 
 
@@ -46,12 +51,83 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=version)
 
 
+def kst(moment: datetime | None, pattern: str = "yyyy-MM-dd HH:mm") -> str:
+    """A stored (UTC) time as the shop's clock shows it (Asia/Seoul)."""
+    if moment is None:
+        return ""
+    return format_datetime(as_utc(moment), pattern)
+
+
+def phone(digits: str | None) -> str:
+    """01012345678 → 010-1234-5678; 0212345678 → 02-1234-5678."""
+    d = digits or ""
+    if d.startswith("02") and len(d) in (9, 10):
+        return f"02-{d[2:-4]}-{d[-4:]}"
+    if len(d) in (10, 11):
+        return f"{d[:3]}-{d[3:-4]}-{d[-4:]}"
+    return d
+
+
+STATUS_LABELS = {
+    OrderStatus.AWAITING_DEPOSIT: _l("Awaiting deposit"),
+    OrderStatus.PAID: _l("Paid"),
+    OrderStatus.CANCELLED: _l("Cancelled"),
+    OrderStatus.REFUNDED: _l("Refunded"),
+}
+
+
+EVENT_NOTES = {
+    "deadline_passed": _l("payment deadline passed"),
+    "merchant_cancelled": _l("cancelled by the merchant"),
+}
+
+
+def status_label(status: OrderStatus | str) -> str:
+    return str(STATUS_LABELS[OrderStatus(status)])
+
+
+def actor_label(actor: str) -> str:
+    """Who made a change: the buyer, the shop itself, or the merchant's e-mail."""
+    return {"buyer": _("Buyer"), "system": _("Automatic")}.get(actor, actor)
+
+
+SALE_STATE_LABELS = {
+    "on_sale": _l("On sale"),
+    "sold_out": _l("Sold out"),
+    "ended": _l("Sale ended"),
+    "expired": _l("Past end date"),
+}
+PRODUCT_EVENT_LABELS = {"auto_closed": _l("Purchase limit reached: switched to “Not displayed”")}
+
+
+def sale_state_label(state: str) -> str:
+    return str(SALE_STATE_LABELS[state])
+
+
+def product_event_label(action: str) -> str:
+    return str(PRODUCT_EVENT_LABELS.get(action, action))
+
+
+def event_note(note: str) -> str:
+    return str(EVENT_NOTES.get(note, note))
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        status_label=status_label,
+        actor_label=actor_label,
+        sale_state_label=sale_state_label,
+        product_event_label=product_event_label,
+        preview_name=images.preview_name,
+    )
+    app.add_template_filter(event_note)
+    app.add_template_filter(kst)
+    app.add_template_filter(phone)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(absolute_url=absolute_url, static_url=static_url)
-    app.context_processor(lambda: {"current_locale": str(get_locale() or "ko")})
+    app.context_processor(lambda: {"current_locale": str(get_locale() or "ko"), "shop": shop_settings()})
     app.add_template_filter(won)
     app.add_template_filter(plain_excerpt)
     app.add_template_filter(paragraphs)

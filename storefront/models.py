@@ -17,6 +17,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def new_public_token() -> str:
     """128 random bits, URL-safe: what a product's public URL carries instead of its id."""
     return secrets.token_urlsafe(16)
@@ -57,6 +62,9 @@ class Product(db.Model):
     __table_args__ = (
         sa.CheckConstraint("price >= 0", name="price_not_negative"),
         sa.CheckConstraint("stock_quantity >= 0", name="stock_not_negative"),
+        sa.CheckConstraint("order_count >= 0", name="order_count_not_negative"),
+        sa.CheckConstraint("max_per_order IS NULL OR max_per_order > 0", name="max_per_order_positive"),
+        sa.CheckConstraint("purchase_limit IS NULL OR purchase_limit > 0", name="purchase_limit_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +92,12 @@ class Product(db.Model):
     # What the messenger card shows instead of the name/description (keeps a customer's name out of it).
     preview_title: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     preview_description: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    requires_shipping: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    max_per_order: Mapped[int | None]
+    # 구매 가능 횟수: after this many orders the product switches itself to 진열 안함.
+    purchase_limit: Mapped[int | None]
+    order_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    sale_ends_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -93,6 +107,9 @@ class Product(db.Model):
         order_by="ProductImage.position",
         cascade="all, delete-orphan",
     )
+    events: Mapped[list["ProductEvent"]] = relationship(
+        back_populates="product", order_by="ProductEvent.id.desc()", cascade="all, delete-orphan"
+    )
 
     @property
     def displayed(self) -> bool:
@@ -101,6 +118,9 @@ class Product(db.Model):
     @property
     def sold_out(self) -> bool:
         return self.stock_managed and self.stock_quantity <= 0
+
+    def sale_ended(self, now: datetime) -> bool:
+        return self.sale_ends_at is not None and as_utc(self.sale_ends_at) <= now
 
     @property
     def main_image(self) -> "ProductImage | None":
@@ -129,3 +149,160 @@ class ProductImage(db.Model):
     @property
     def preview_name(self) -> str:
         return images.preview_name(self.content_hash)
+
+
+class ProductEvent(db.Model):
+    """A product's history: who changed what, and what the shop did by itself (e.g. closing a link)."""
+
+    __tablename__ = "product_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(sa.String(254))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
+
+    product: Mapped[Product] = relationship(back_populates="events")
+
+
+class ShopSettings(db.Model):
+    """The shop's own details, edited by the merchant (one row)."""
+
+    __tablename__ = "shop_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), default="")
+    description: Mapped[str] = mapped_column(sa.String(300), default="")
+    phone: Mapped[str] = mapped_column(sa.String(30), default="")
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    bank_name: Mapped[str] = mapped_column(sa.String(50), default="")
+    bank_account: Mapped[str] = mapped_column(sa.String(50), default="")
+    bank_holder: Mapped[str] = mapped_column(sa.String(50), default="")
+    payment_due_days: Mapped[int] = mapped_column(default=3)
+    preview_image_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    notify_email: Mapped[str] = mapped_column(sa.String(254), default="")
+
+    __table_args__ = (sa.CheckConstraint("payment_due_days BETWEEN 1 AND 30", name="payment_due_days_range"),)
+
+    @property
+    def bank_ready(self) -> bool:
+        return bool(self.bank_name and self.bank_account and self.bank_holder)
+
+    def bank_line(self) -> str:
+        return f"{self.bank_name} {self.bank_account} ({self.bank_holder})" if self.bank_ready else ""
+
+
+class OrderStatus(enum.StrEnum):
+    AWAITING_DEPOSIT = "awaiting_deposit"  # 입금 대기
+    PAID = "paid"  # 결제 완료
+    CANCELLED = "cancelled"  # 주문 취소
+    REFUNDED = "refunded"  # 환불
+
+
+class PaymentMethod(enum.StrEnum):
+    BANK_TRANSFER = "bank_transfer"  # 무통장입금
+
+
+def _enum(cls, name: str) -> sa.Enum:
+    return sa.Enum(
+        cls,
+        native_enum=False,
+        length=24,
+        values_callable=lambda e: [m.value for m in e],
+        create_constraint=True,
+        name=name,
+    )
+
+
+class Order(db.Model):
+    __tablename__ = "shop_order"  # "order" is an SQL keyword
+    __table_args__ = (sa.CheckConstraint("total_amount >= 0", name="total_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_no: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    # Only a hash of the buyer's access token is kept; the token lives in the buyer's link.
+    access_token_hash: Mapped[str] = mapped_column(sa.String(64))
+    # The checkout form's one-time nonce: a double submit finds the first order instead of making a second.
+    nonce: Mapped[str] = mapped_column(sa.String(43), unique=True)
+    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus, "order_status"), index=True)
+    payment_method: Mapped[PaymentMethod] = mapped_column(_enum(PaymentMethod, "payment_method"))
+    total_amount: Mapped[int]
+    buyer_name: Mapped[str] = mapped_column(sa.String(50))
+    buyer_phone: Mapped[str] = mapped_column(sa.String(11))
+    buyer_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    depositor_name: Mapped[str] = mapped_column(sa.String(50), default="")
+    requires_shipping: Mapped[bool] = mapped_column(default=True)
+    recipient_name: Mapped[str] = mapped_column(sa.String(50), default="")
+    recipient_phone: Mapped[str] = mapped_column(sa.String(11), default="")
+    postcode: Mapped[str] = mapped_column(sa.String(5), default="")
+    address: Mapped[str] = mapped_column(sa.String(200), default="")
+    address_detail: Mapped[str] = mapped_column(sa.String(200), default="")
+    delivery_note: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Bank details as shown to the buyer when ordering: later edits of the settings do not change them.
+    bank_snapshot: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
+    paid_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    items: Mapped[list["OrderItem"]] = relationship(
+        back_populates="order", order_by="OrderItem.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list["OrderEvent"]] = relationship(
+        back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class OrderItem(db.Model):
+    """What was bought, as it was when bought: the product may change or vanish later."""
+
+    __tablename__ = "order_item"
+    __table_args__ = (
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+        sa.CheckConstraint("line_total = unit_price * quantity", name="line_total_matches"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int | None] = mapped_column(sa.ForeignKey("product.id", ondelete="SET NULL"), index=True)
+    product_name: Mapped[str] = mapped_column(sa.String(200))
+    unit_price: Mapped[int]
+    quantity: Mapped[int]
+    line_total: Mapped[int]
+
+    order: Mapped[Order] = relationship(back_populates="items")
+
+
+class OrderEvent(db.Model):
+    """One status change of an order: who, when, from, to."""
+
+    __tablename__ = "order_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(sa.String(254))
+    from_status: Mapped[str | None] = mapped_column(sa.String(24))
+    to_status: Mapped[str] = mapped_column(sa.String(24))
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    order: Mapped[Order] = relationship(back_populates="events")
+
+
+class Notification(db.Model):
+    """Tells the merchant about an order: an unread badge in the admin, and an e-mail outbox row."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
+    read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
+    email_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    email_attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    order: Mapped[Order] = relationship()

@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import gettext as _
 
+from . import images
 from .formatting import plain_excerpt
-from .images import PREVIEW_SIZE
 from .models import Product
+from .settings import shop_settings
 from .urls import absolute_url
 
 DEFAULT_IMAGE = "img/og-default.jpg"
@@ -19,12 +19,13 @@ class PreviewCard:
     title: str
     description: str
     image_url: str
-    image_width: int = PREVIEW_SIZE[0]
-    image_height: int = PREVIEW_SIZE[1]
+    image_width: int = images.PREVIEW_SIZE[0]
+    image_height: int = images.PREVIEW_SIZE[1]
 
 
 def card_for(product: Product) -> PreviewCard:
-    shop = current_app.config["SHOP_NAME"]
+    settings = shop_settings()
+    shop = settings.name
     title = product.preview_title or product.name
     description = (
         product.preview_description
@@ -33,6 +34,8 @@ def card_for(product: Product) -> PreviewCard:
     )
     if product.main_image:
         image_url = absolute_url("shop.upload", name=product.main_image.preview_name)
+    elif settings.preview_image_hash:
+        image_url = absolute_url("shop.upload", name=images.preview_name(settings.preview_image_hash))
     else:
         image_url = absolute_url("static", filename=DEFAULT_IMAGE)
     return PreviewCard(

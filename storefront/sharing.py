@@ -6,10 +6,10 @@ from urllib.parse import quote
 
 import qrcode
 import qrcode.image.svg
-from flask import current_app
 from flask_babel import gettext as _
 
 from .models import Product
+from .settings import shop_settings
 from .urls import absolute_url
 
 
@@ -22,7 +22,7 @@ class ShareLinks:
 
 def links_for(product: Product) -> ShareLinks:
     url = absolute_url("shop.product", token=product.public_token)
-    shop = current_app.config["SHOP_NAME"]
+    shop = shop_settings().name
     title = product.preview_title or product.name
     message = _("[%(shop)s] %(title)s\nPay here: %(url)s", shop=shop, title=title, url=url)
     subject = _("[%(shop)s] %(title)s", shop=shop, title=title)

@@ -14,3 +14,26 @@ def clean_line(value: str | None) -> str:
 def clean_text(value: str | None) -> str:
     """Several lines: control characters removed, line breaks normalised to \\n, trimmed."""
     return _CONTROL.sub("", _LINE_BREAKS.sub("\n", value or "")).strip()
+
+
+def phone_digits(value: str | None) -> str:
+    """The digits of a phone number as typed ("010-1234-5678", "010 1234 5678", "+82 10-…")."""
+    digits = re.sub(r"\D", "", value or "")
+    if digits.startswith("82") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    return digits
+
+
+def is_mobile_number(digits: str) -> bool:
+    """A Korean mobile number: 010 (or the older 011/016/017/018/019) and 7–8 more digits."""
+    return re.fullmatch(r"01[016789]\d{7,8}", digits) is not None
+
+
+def is_phone_number(digits: str) -> bool:
+    """Any Korean number a parcel driver can call: mobile, Seoul 02, area codes, 050x/070."""
+    return re.fullmatch(r"0\d{8,10}", digits) is not None
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` for LIKE with ``\\`` as escape, so % and _ typed by a person match themselves."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

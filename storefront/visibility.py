@@ -8,10 +8,11 @@ whatever 상품 목록에 진열 says — that is what makes a personal payment 
 
 import enum
 import re
+from datetime import datetime
 
 import sqlalchemy as sa
 
-from .models import DisplayStatus, Product
+from .models import DisplayStatus, Product, utcnow
 
 
 class Device(enum.StrEnum):
@@ -49,7 +50,7 @@ def _device_clause(device: Device | None):
     return sa.or_(Product.show_on_desktop.is_(True), Product.show_on_mobile.is_(True))
 
 
-def listed_clause(device: Device | None):
+def listed_clause(device: Device | None, now: datetime | None = None):
     """SQL condition for products that may appear on any list for ``device``.
 
     ``device=None`` means "some device" (the sitemap, which serves every visitor).
@@ -57,13 +58,14 @@ def listed_clause(device: Device | None):
     return sa.and_(
         Product.display_status == DisplayStatus.DISPLAYED,
         Product.listed.is_(True),
+        sa.or_(Product.sale_ends_at.is_(None), Product.sale_ends_at > (now or utcnow())),
         _device_clause(device),
     )
 
 
-def link_state(product: Product, device: Device | None) -> LinkState:
+def link_state(product: Product, device: Device | None, now: datetime | None = None) -> LinkState:
     """What the direct link shows. ``device=None`` is a link-preview scraper: never blocked by device."""
-    if product.display_status is not DisplayStatus.DISPLAYED:
+    if product.display_status is not DisplayStatus.DISPLAYED or product.sale_ended(now or utcnow()):
         return LinkState.ENDED
     if device is Device.DESKTOP and not product.show_on_desktop:
         return LinkState.OTHER_DEVICE
@@ -74,3 +76,22 @@ def link_state(product: Product, device: Device | None) -> LinkState:
 
 def can_buy(product: Product, device: Device | None) -> bool:
     return link_state(product, device) is LinkState.AVAILABLE and not product.sold_out
+
+
+class SaleState(enum.Enum):
+    """A link's state as the merchant sees it on 상품 관리."""
+
+    ON_SALE = "on_sale"  # 판매중
+    SOLD_OUT = "sold_out"  # 품절
+    ENDED = "ended"  # 판매 종료 (진열 안함, by hand or after 구매 가능 횟수)
+    EXPIRED = "expired"  # 기한 만료 (판매 종료일 passed)
+
+
+def sale_state(product: Product, now: datetime | None = None) -> SaleState:
+    if product.display_status is not DisplayStatus.DISPLAYED:
+        return SaleState.ENDED
+    if product.sale_ended(now or utcnow()):
+        return SaleState.EXPIRED
+    if product.sold_out:
+        return SaleState.SOLD_OUT
+    return SaleState.ON_SALE

@@ -3,11 +3,13 @@
 import io
 import os
 import re
+import threading
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 from PIL import Image
+from werkzeug.serving import make_server
 
 from storefront import catalog, create_app
 from storefront.auth import create_or_update_admin
@@ -137,3 +139,68 @@ def make_product(app):
             return product.id, product.public_token
 
     return make
+
+
+@pytest.fixture
+def bank_ready(app):
+    """The merchant has set the account for bank transfers."""
+    from storefront.settings import save_settings
+
+    with app.test_request_context():
+        save_settings({"bank_name": "국민은행", "bank_account": "123456-01-234567", "bank_holder": "규섭커피"})
+        db.session.commit()
+
+
+BUYER_FORM = {
+    "buyer_name": "김규섭",
+    "buyer_phone": "010-1234-5678",
+    "buyer_email": "kim@example.com",
+    "recipient_name": "김규섭",
+    "recipient_phone": "010 1234 5678",
+    "postcode": "06236",
+    "address": "서울특별시 강남구 테헤란로 123",
+    "address_detail": "4층",
+    "delivery_note": "문 앞에 놓아 주세요",
+    "quantity": "1",
+    "payment_method": "bank_transfer",
+    "depositor_name": "김규섭",
+    "agree": "y",
+}
+
+
+def checkout_page(client, token):
+    """GET the checkout page; returns (csrf token, nonce) as a browser would have them."""
+    html = client.get(f"/products/{token}/buy").get_data(as_text=True)
+    nonce = re.search(r'id="nonce" name="nonce" type="hidden" value="([^"]+)"', html).group(1)
+    return csrf_from(html), nonce
+
+
+def place(client, token, **overrides):
+    """Fill in and send the checkout form like a customer."""
+    csrf, nonce = checkout_page(client, token)
+    data = {**BUYER_FORM, "csrf_token": csrf, "nonce": nonce, **overrides}
+    return client.post(f"/products/{token}/buy", data={k: v for k, v in data.items() if v is not None})
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self):
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_app(app):
+    """The test app served by a real threaded HTTP server on 127.0.0.1 (a free port)."""
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()

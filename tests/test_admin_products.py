@@ -24,6 +24,7 @@ SEED_FORM = {
     "listed": "no",
     "stock_managed": "on",
     "stock_quantity": "1",
+    "requires_shipping": "yes",
     "action": "save",
 }
 

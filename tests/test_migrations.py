@@ -40,3 +40,29 @@ def test_downgrade_to_base_and_up_again(app):
         assert "product" not in sa.inspect(db.engine).get_table_names()
         upgrade()
         assert "product" in sa.inspect(db.engine).get_table_names()
+
+
+def test_check_constraints_of_the_models_exist_in_the_database(app):
+    # compare_metadata does not look at CHECK constraints; they guard stock and money, so check them here.
+    with app.app_context():
+        inspector = sa.inspect(db.engine)
+        for table in db.metadata.sorted_tables:
+            wanted = {
+                c.name for c in table.constraints if isinstance(c, sa.CheckConstraint) and isinstance(c.name, str)
+            }
+            present = {c["name"] for c in inspector.get_check_constraints(table.name)}
+            assert wanted <= present, (table.name, wanted - present)
+
+
+def test_stock_can_never_go_negative_in_the_database(app, make_product):
+    from storefront.models import Product
+
+    product_id, _ = make_product(stock_managed=True, stock_quantity=0)
+    with app.app_context():
+        try:
+            db.session.execute(sa.update(Product).where(Product.id == product_id).values(stock_quantity=-1))
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+        else:
+            raise AssertionError("negative stock was stored")

@@ -38,7 +38,12 @@ def shop(app, make_product):
 
 def public_get_urls(app, shop):
     """Every public GET page, with real values for its arguments."""
-    values = {"category_id": shop["categories"]["개인결제창"], "token": shop["window"], "code": "ko"}
+    values = {
+        "category_id": shop["categories"]["개인결제창"],
+        "token": shop["window"],
+        "code": "ko",
+        "order_no": "000000-AAAAAAAA",
+    }
     urls = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("admin.") or "GET" not in rule.methods:

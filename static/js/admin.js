@@ -41,3 +41,9 @@
     });
   });
 })();
+
+// Forms that undo something ask first (주문 취소).
+document.addEventListener("submit", function (event) {
+  var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) event.preventDefault();
+});

@@ -25,6 +25,13 @@ def no_store(response):
     return response
 
 
+@bp.context_processor
+def unread_orders():
+    from ..notifications import unread_count
+
+    return {"unread_orders": unread_count() if current_user.is_authenticated else 0}
+
+
 def safe_next(target: str | None) -> str:
     """A local path to return to after login; anything else goes to the product list."""
     return local_path(target, url_for("admin.products"))

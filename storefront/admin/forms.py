@@ -1,17 +1,17 @@
 """Forms of the back office. Labels are the glossary's words (English msgids, Korean catalogue)."""
 
-import re
+from datetime import UTC
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     EmailField,
     FieldList,
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     MultipleFileField,
     PasswordField,
     RadioField,
@@ -19,7 +19,6 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -31,7 +30,9 @@ from wtforms.validators import (
 )
 
 from ..catalog import CategoryRow, ProductData, ordered_categories
-from ..models import DisplayStatus, Product
+from ..fields import LenientIntegerField, options
+from ..models import DisplayStatus, OrderStatus, Product, as_utc
+from ..orders import KST
 from ..text import clean_line, clean_text
 
 MAX_PRICE = 1_000_000_000
@@ -45,26 +46,6 @@ class LoginForm(FlaskForm):
         validators=[DataRequired(_l("Enter your e-mail.")), Email(_l("Enter a valid e-mail address."))],
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
-
-
-class LenientIntegerField(IntegerField):
-    """A whole number that may be typed as merchants write it: "12,000", "12000원", " 3 "."""
-
-    def __init__(self, *args, invalid_message=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.invalid_message = invalid_message or _l("Enter a whole number.")
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = re.sub(r"[\s,원₩]", "", valuelist[0] or "")
-        if raw == "":
-            self.data = None
-            return
-        if not re.fullmatch(r"-?\d{1,12}", raw):
-            self.data = None
-            raise ValueError(self.invalid_message)
-        self.data = int(raw)
 
 
 class CategoryRowForm(Form):
@@ -109,10 +90,6 @@ class CategoriesForm(FlaskForm):
                 )
             )
         return rows
-
-
-def options(*pairs) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 YES_NO = options(("yes", _l("Displayed")), ("no", _l("Not displayed")))
@@ -182,6 +159,31 @@ class ProductForm(FlaskForm):
         validators=[Length(max=300, message=_l("A preview description can be at most 300 characters."))],
     )
 
+    requires_shipping = RadioField(
+        _l("Shipping"),
+        choices=options(("yes", _l("Ships to an address")), ("no", _l("No shipping"))),
+        default="yes",
+        validators=[InputRequired(_l("Choose whether the product is shipped."))],
+    )
+    max_per_order = LenientIntegerField(
+        _l("Maximum per order"),
+        invalid_message=_l("Enter a whole number."),
+        validators=[Optional(), NumberRange(1, 999, _l("Enter a number from 1 to 999, or leave it empty."))],
+    )
+    purchase_limit = LenientIntegerField(
+        _l("Purchase limit"),
+        invalid_message=_l("Enter a whole number."),
+        validators=[
+            Optional(),
+            NumberRange(1, MAX_STOCK, _l("Enter a number from 1 to 1,000,000, or leave it empty.")),
+        ],
+    )
+    sale_ends_at = DateTimeLocalField(
+        _l("Sale end date"),
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        validators=[Optional()],
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.category_id.choices = options((0, _l("No category")), *((c.id, c.name) for c in ordered_categories()))
@@ -213,7 +215,23 @@ class ProductForm(FlaskForm):
         self.stock_quantity.data = product.stock_quantity if product.stock_managed else None
         self.preview_title.data = product.preview_title
         self.preview_description.data = product.preview_description
+        self.requires_shipping.data = "yes" if product.requires_shipping else "no"
+        self.max_per_order.data = product.max_per_order
+        self.purchase_limit.data = product.purchase_limit
+        self.sale_ends_at.data = as_utc(product.sale_ends_at).astimezone(KST) if product.sale_ends_at else None
         self.set_image_hashes([image.content_hash for image in product.images])
+
+    def apply_personal_payment_preset(self, category_id: int | None) -> None:
+        """The seed's recommended settings for a personal payment window (개인결제창 설정)."""
+        self.display_status.data = DisplayStatus.DISPLAYED.value
+        self.show_on_desktop.data = True
+        self.show_on_mobile.data = True
+        self.listed.data = "no"
+        self.stock_managed.data = "on"
+        self.stock_quantity.data = 1
+        self.purchase_limit.data = 1
+        if category_id:
+            self.category_id.data = category_id
 
     def current_image_hashes(self) -> list[str]:
         return [entry.data for entry in self.image_hashes.entries if entry.data]
@@ -236,6 +254,10 @@ class ProductForm(FlaskForm):
             listed=self.listed.data == "yes",
             stock_managed=self.stock_managed.data == "on",
             stock_quantity=self.stock_quantity.data or 0,
+            requires_shipping=self.requires_shipping.data != "no",
+            max_per_order=self.max_per_order.data,
+            purchase_limit=self.purchase_limit.data,
+            sale_ends_at=self.sale_ends_at.data.replace(tzinfo=KST).astimezone(UTC) if self.sale_ends_at.data else None,
             preview_title=self.preview_title.data or "",
             preview_description=self.preview_description.data or "",
             image_hashes=self.current_image_hashes(),
@@ -267,3 +289,81 @@ class ProductFilterForm(Form):
 
 class ConfirmForm(FlaskForm):
     """An empty form: just the CSRF token for buttons that POST."""
+
+
+class ShopSettingsForm(FlaskForm):
+    name = StringField(
+        _l("Shop name"),
+        filters=[clean_line],
+        validators=[DataRequired(_l("Enter the shop name.")), Length(max=100, message=_l("Up to 100 characters."))],
+    )
+    description = StringField(
+        _l("Shop description"), filters=[clean_line], validators=[Length(max=300, message=_l("Up to 300 characters."))]
+    )
+    phone = StringField(
+        _l("Contact phone"), filters=[clean_line], validators=[Length(max=30, message=_l("Up to 30 characters."))]
+    )
+    email = EmailField(
+        _l("Contact e-mail"),
+        filters=[clean_line],
+        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+    )
+    notify_email = EmailField(
+        _l("E-mail for order notifications"),
+        filters=[clean_line],
+        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+    )
+    bank_name = StringField(
+        _l("Bank"), filters=[clean_line], validators=[Length(max=50, message=_l("Up to 50 characters."))]
+    )
+    bank_account = StringField(
+        _l("Account number"),
+        filters=[clean_line],
+        validators=[Length(max=50, message=_l("Up to 50 characters."))],
+    )
+    bank_holder = StringField(
+        _l("Account holder"), filters=[clean_line], validators=[Length(max=50, message=_l("Up to 50 characters."))]
+    )
+    payment_due_days = LenientIntegerField(
+        _l("Payment deadline (days)"),
+        default=3,
+        validators=[
+            InputRequired(_l("Enter the number of days.")),
+            NumberRange(1, 30, _l("Enter a number of days from 1 to 30.")),
+        ],
+    )
+    preview_image = MultipleFileField(_l("Default preview image"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        bank = [self.bank_name, self.bank_account, self.bank_holder]
+        if any(f.data for f in bank):
+            for f in bank:
+                if not f.data and not f.errors:
+                    f.errors.append(_l("Fill in the bank, account number and holder together."))
+                    valid = False
+        return valid
+
+    def values(self) -> dict:
+        names = ["name", "description", "phone", "email", "notify_email", "bank_name", "bank_account", "bank_holder"]
+        values = {name: getattr(self, name).data or "" for name in names}
+        values["payment_due_days"] = self.payment_due_days.data
+        return values
+
+
+class OrderFilterForm(Form):
+    """주문 관리 filters, from the query string."""
+
+    q = StringField(_l("Order number, name or phone"), filters=[lambda s: clean_line(s)[:50]])
+    status = SelectField(
+        _l("Status"),
+        choices=options(
+            ("", _l("All")),
+            (OrderStatus.AWAITING_DEPOSIT.value, _l("Awaiting deposit")),
+            (OrderStatus.PAID.value, _l("Paid")),
+            (OrderStatus.CANCELLED.value, _l("Cancelled")),
+            (OrderStatus.REFUNDED.value, _l("Refunded")),
+        ),
+        default="",
+        validate_choice=False,
+    )

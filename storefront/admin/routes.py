@@ -1,16 +1,26 @@
 """Views of the back office: parse the form, call an operation, commit, redirect."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import catalog, images, previews, sharing
+from .. import catalog, exports, images, notifications, orders, previews, sharing
 from ..auth import authenticate, has_admin
 from ..extensions import db
-from ..models import Product
+from ..models import Order, Product, utcnow
+from ..settings import save_settings, shop_settings
 from ..urls import absolute_url
+from ..visibility import sale_state
 from . import bp, safe_next
-from .forms import CategoriesForm, ConfirmForm, LoginForm, ProductFilterForm, ProductForm
+from .forms import (
+    CategoriesForm,
+    ConfirmForm,
+    LoginForm,
+    OrderFilterForm,
+    ProductFilterForm,
+    ProductForm,
+    ShopSettingsForm,
+)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -106,6 +116,7 @@ def products():
         "admin/products.html",
         filters=filters,
         page=page,
+        sale_state=sale_state,
         confirm_form=ConfirmForm(),
         public_url=lambda p: absolute_url("shop.product", token=p.public_token),
     )
@@ -136,6 +147,10 @@ def _product_form(form: ProductForm, product: Product | None):
         _rearrange_images(form, action)
         form.images.errors = upload_errors
         return _render_product_form(form, product)
+    if action == "preset":
+        form.apply_personal_payment_preset(catalog.personal_payment_category_id())
+        form.images.errors = upload_errors
+        return _render_product_form(form, product, preset_applied=True)
 
     valid = form.validate()
     form.images.errors = list(form.images.errors) + upload_errors
@@ -192,13 +207,16 @@ def _rearrange_images(form: ProductForm, action: str) -> None:
     form.set_image_hashes(hashes)
 
 
-def _render_product_form(form: ProductForm, product: Product | None, failed: bool = False):
+def _render_product_form(
+    form: ProductForm, product: Product | None, failed: bool = False, preset_applied: bool = False
+):
     staged = [h for h in form.current_image_hashes() if images.HASH_RE.match(h)]
     return render_template(
         "admin/product_form.html",
         form=form,
         product=product,
         failed=failed,
+        preset_applied=preset_applied,
         staged_images=[(h, images.thumb_name(h)) for h in staged],
         confirm_form=ConfirmForm(),
         card=previews.card_for(product) if product else None,
@@ -234,3 +252,91 @@ def product_regenerate_url(product_id: int):
         flash(_("The product has a new URL. The old link no longer works."), "success")
         return redirect(url_for("admin.product_edit", product_id=product.id))
     return render_template("admin/regenerate_url.html", product=product, form=form)
+
+
+@bp.get("/orders")
+def orders_list():
+    filters = OrderFilterForm(request.args)
+    stmt = orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
+    page = db.paginate(stmt, per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True)
+    return render_template("admin/orders.html", filters=filters, page=page)
+
+
+@bp.get("/orders.csv")
+def orders_csv():
+    filters = OrderFilterForm(request.args)
+    stmt = orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
+    body = exports.orders_csv(db.session.scalars(stmt))
+    filename = f"orders-{utcnow():%Y%m%d}.csv"
+    return current_app.response_class(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/orders/<int:order_id>", methods=["GET"])
+def order_detail(order_id: int):
+    g.writes = True  # reading marks notifications read and cancels an overdue order
+    order = db.get_or_404(Order, order_id)
+    changed = orders.expire_if_due(order)
+    notifications.mark_read(order.id)
+    db.session.commit()
+    if changed:
+        flash(_("The payment deadline passed: the order was cancelled and the stock returned."), "info")
+    return render_template("admin/order_detail.html", order=order, confirm_form=ConfirmForm())
+
+
+@bp.post("/orders/<int:order_id>/paid")
+def order_mark_paid(order_id: int):
+    order = db.get_or_404(Order, order_id)
+    if orders.expire_if_due(order):
+        db.session.commit()
+        flash(_("The payment deadline had passed, so the order was cancelled."), "error")
+    elif orders.mark_paid(order, current_user.email):
+        db.session.commit()
+        notifications.send_pending_soon()
+        flash(_("The deposit was confirmed."), "success")
+    else:
+        flash(_("This order cannot be marked as paid any more."), "error")
+    return redirect(url_for("admin.order_detail", order_id=order_id))
+
+
+@bp.post("/orders/<int:order_id>/cancel")
+def order_cancel(order_id: int):
+    order = db.get_or_404(Order, order_id)
+    if orders.cancel(order, current_user.email, "merchant_cancelled"):
+        db.session.commit()
+        flash(_("The order was cancelled and the stock returned."), "success")
+    else:
+        flash(_("This order cannot be cancelled any more."), "error")
+    return redirect(url_for("admin.order_detail", order_id=order_id))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    current = shop_settings()
+    form = ShopSettingsForm(obj=current if request.method == "GET" else None)
+    upload_errors: list[str] = []
+    if request.method == "POST":
+        valid = form.validate()
+        preview_hash = None
+        for upload in request.files.getlist(form.preview_image.name)[:1]:
+            if upload and upload.filename:
+                try:
+                    preview_hash = images.store_upload(
+                        upload.stream.read(current_app.config["MAX_IMAGE_BYTES"] + 1)
+                    ).content_hash
+                except images.ImageRejected as exc:
+                    upload_errors.append(f"{upload.filename[-80:]}: {exc}")
+        form.preview_image.errors = list(form.preview_image.errors) + upload_errors
+        if valid and not upload_errors:
+            values = form.values()
+            if preview_hash:
+                values["preview_image_hash"] = preview_hash
+            save_settings(values)
+            db.session.commit()
+            flash(_("Settings saved."), "success")
+            return redirect(url_for("admin.settings"))
+        return render_template("admin/settings.html", form=form, current=current, failed=True), 422
+    return render_template("admin/settings.html", form=form, current=current)

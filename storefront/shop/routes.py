@@ -6,22 +6,26 @@ import sqlalchemy as sa
 from flask import (
     abort,
     current_app,
+    g,
     make_response,
     redirect,
     render_template,
     request,
     send_from_directory,
+    session,
     url_for,
 )
 
-from .. import catalog, images, previews
+from .. import catalog, images, notifications, orders, previews
 from ..extensions import db
 from ..i18n import LANG_COOKIE
 from ..models import Category, Product
+from ..settings import shop_settings
 from ..text import clean_line
 from ..urls import absolute_url, local_path
 from ..visibility import LinkState, can_buy, device_for, is_scraper, link_state, listed_clause
 from . import bp
+from .forms import CheckoutForm
 
 NOINDEX = "noindex, nofollow"
 
@@ -96,12 +100,78 @@ def product(token: str):
     return response
 
 
-@bp.get("/products/<token>/buy")
-def buy(token: str):
+@bp.route("/products/<token>/buy", methods=["GET", "POST"])
+def checkout(token: str):
     product = catalog.product_by_token(token)
     if product is None:
         abort(404)
-    return render_template("shop/ordering_closed.html", product=product)
+    device = device_for(request.user_agent.string)
+    unavailable = _unavailable_page(product, device)
+    if unavailable is not None:
+        return unavailable
+    settings = shop_settings()
+    form = CheckoutForm(requires_shipping=product.requires_shipping, max_quantity=orders.max_quantity(product))
+    if not settings.bank_ready:
+        return render_template("shop/checkout.html", product=product, form=None), 503
+    if request.method == "GET":
+        form.nonce.data = orders.new_nonce()
+        return render_template("shop/checkout.html", product=product, form=form)
+
+    refusal = None
+    if form.validate():
+        try:
+            placed = orders.place_order(product, form.checkout_data(), form.nonce.data or orders.new_nonce())
+        except orders.OrderRefused as exc:
+            db.session.rollback()
+            refusal = exc.reason
+        else:
+            db.session.commit()
+            notifications.send_pending_soon()
+            return _redirect_to_order(placed)
+    status = 409 if refusal else 422
+    return render_template("shop/checkout.html", product=product, form=form, refusal=refusal), status
+
+
+def _unavailable_page(product, device):
+    """The page to show instead of the checkout when this product cannot be bought here and now."""
+    state = link_state(product, device)
+    if state is LinkState.ENDED:
+        return render_template("shop/ended.html"), 410
+    if state is LinkState.OTHER_DEVICE:
+        return render_template("shop/other_device.html", product=product), 404
+    if product.sold_out:
+        return redirect(url_for("shop.product", token=product.public_token))
+    return None
+
+
+ORDER_TOKENS = "order_tokens"
+
+
+def _redirect_to_order(placed: orders.PlacedOrder):
+    """Remember the buyer's access token in their session, then show the order (POST/redirect/GET)."""
+    tokens = dict(session.get(ORDER_TOKENS, {}))
+    if placed.access_token:
+        tokens[placed.order.order_no] = placed.access_token
+        session[ORDER_TOKENS] = dict(list(tokens.items())[-10:])
+    token = tokens.get(placed.order.order_no)
+    if token is None:
+        # The same form was sent again from somewhere that never saw the first answer.
+        return render_template("shop/order_repeated.html"), 409
+    return redirect(url_for("shop.order", order_no=placed.order.order_no, t=token))
+
+
+@bp.get("/orders/<order_no>")
+def order(order_no: str):
+    g.writes = True  # reading an overdue order cancels it: take the write lock up front
+    order = orders.order_for_buyer(order_no, request.args.get("t"))
+    if order is None:
+        abort(404)
+    if orders.expire_if_due(order):
+        db.session.commit()
+    response = make_response(render_template("shop/order.html", order=order))
+    response.headers["X-Robots-Tag"] = NOINDEX
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/uploads/<name>")

@@ -1,17 +1,17 @@
 """A real server on a free port and Debian's Chromium driven by Playwright."""
 
 import os
-import threading
+import shutil
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from storefront import create_app
 from storefront.auth import create_or_update_admin
 from storefront.extensions import db
+from storefront.settings import save_settings
 
-from ..conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from ..conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -32,21 +32,6 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
 
-class LiveServer:
-    def __init__(self, app):
-        self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self):
-        self._thread.start()
-
-    def stop(self):
-        self._server.shutdown()
-        self._thread.join(timeout=10)
-
-
 @pytest.fixture
 def live_server(tmp_path):
     from flask_migrate import upgrade
@@ -61,9 +46,19 @@ def live_server(tmp_path):
             "SHOP_EMAIL": "help@example.com",
         }
     )
-    with app.app_context():
+    with app.test_request_context():
         upgrade()
         create_or_update_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
+        save_settings(
+            {
+                "name": "규섭커피",
+                "phone": "02-1234-5678",
+                "email": "help@example.com",
+                "bank_name": "국민은행",
+                "bank_account": "123456-01-234567",
+                "bank_holder": "규섭커피",
+            }
+        )
         db.session.commit()
     server = LiveServer(app)
     server.start()
@@ -90,7 +85,8 @@ class Shots:
 
     def __init__(self, name: str):
         self.folder = ARTIFACTS / name
-        self.folder.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
         self.count = 0
 
     def __call__(self, page, label: str, full_page: bool = True):

@@ -93,8 +93,41 @@ def test_personal_payment_window_from_category_to_closed_link(browser, live_serv
     shots(phone, "customer-product-page", full_page=False)
     shots(phone, "customer-product-page-full")
 
+    # The customer buys it by bank transfer.
+    phone.get_by_role("link", name="구매하기").click()
+    expect(phone.get_by_role("heading", name="주문서")).to_be_visible()
+    phone.get_by_label("이름", exact=True).fill("김규섭")
+    phone.get_by_label("휴대폰 번호").fill("010-1234-5678")
+    phone.get_by_label("받는 분").fill("김규섭")
+    phone.get_by_label("연락처").fill("01012345678")
+    phone.get_by_label("우편번호").fill("06236")
+    phone.get_by_label("주소", exact=True).fill("서울특별시 강남구 테헤란로 123")
+    phone.get_by_label("상세주소").fill("4층")
+    expect(phone.get_by_role("group", name="결제수단").get_by_label("무통장입금")).to_be_checked()
+    expect(phone.get_by_text("국민은행 123456-01-234567 (규섭커피)")).to_be_visible()
+    phone.get_by_label("주문 내용을 확인했으며 결제에 동의합니다.").check()
+    shots(phone, "customer-checkout")
+    phone.get_by_role("button", name="결제하기").click()
+    expect(phone.get_by_role("heading", name="주문 완료")).to_be_visible()
+    expect(phone.get_by_text("128,000원").first).to_be_visible()
+    shots(phone, "customer-order-placed")
+
+    # 5. The link now shows 품절 and cannot be bought again.
+    phone.goto(product_url)
+    expect(phone.get_by_text("품절된 상품입니다.")).to_be_visible()
+    expect(phone.get_by_role("link", name="구매하기")).to_have_count(0)
+    shots(phone, "customer-sold-out", full_page=False)
+
+    # The merchant sees the order and confirms the deposit.
+    page.goto(base + "/admin/orders")
+    expect(page.get_by_role("link", name="주문 관리")).to_contain_text("1")
+    page.get_by_role("row").filter(has_text="김규섭").get_by_role("link").click()
+    shots(page, "merchant-order-detail")
+    page.get_by_role("button", name="입금 확인").click()
+    expect(page.get_by_text("입금을 확인했습니다.")).to_be_visible()
+    page.goto(base + "/admin/products")
+
     # 6. 더보기 → 편집하기, 진열상태 = 진열 안함, 수정하기: the link shows the sale-ended page.
-    page.reload()
     row = page.get_by_role("row").filter(has_text="김규섭 고객님 개인결제창")
     row.get_by_text("더보기").click()
     row.get_by_role("link", name="편집하기").click()

@@ -1,0 +1,31 @@
+"""Form fields and helpers shared by the admin and the shop."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField
+from wtforms.fields.choices import SelectChoice
+
+
+def options(*pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class LenientIntegerField(IntegerField):
+    """A whole number that may be typed as merchants write it: "12,000", "12000원", " 3 "."""
+
+    def __init__(self, *args, invalid_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message or _l("Enter a whole number.")
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = re.sub(r"[\s,원₩]", "", valuelist[0] or "")
+        if raw == "":
+            self.data = None
+            return
+        if not re.fullmatch(r"-?\d{1,12}", raw):
+            self.data = None
+            raise ValueError(self.invalid_message)
+        self.data = int(raw)

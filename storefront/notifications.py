@@ -1,0 +1,122 @@
+"""Telling the merchant about orders: the admin's unread badge and e-mail through SMTP.
+
+Notification rows are written in the same transaction as the order, so none is
+lost. E-mail goes out after the commit on a background thread (the buyer never
+waits for SMTP); a failed send stays pending and is retried by the next order or
+by ``flask --app storefront send-notifications`` (cron-friendly).
+"""
+
+import logging
+import smtplib
+import threading
+from email.message import EmailMessage
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+from flask import current_app, render_template, request
+
+from .extensions import db
+from .models import Notification, utcnow
+from .settings import shop_settings
+from .urls import absolute_url
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 10
+
+
+def unread_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(Notification.read_at.is_(None)))
+
+
+def mark_read(order_id: int) -> None:
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.order_id == order_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+
+
+def mail_configured() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def send_pending_soon() -> None:
+    """Send pending e-mails on a background thread, after the request's commit."""
+    if not mail_configured():
+        return
+    app = current_app._get_current_object()
+    base_url = request.host_url
+
+    def run():
+        # A request context of its own, so links in the e-mail can be built off the request thread.
+        with app.test_request_context(base_url=base_url):
+            send_pending()
+
+    threading.Thread(target=run, name="notification-mail", daemon=True).start()
+
+
+def send_pending(limit: int = 50) -> int:
+    """Try to send every pending notification e-mail; returns how many went out."""
+    if not mail_configured():
+        return 0
+    settings = shop_settings()
+    recipient = settings.notify_email or settings.email
+    if not recipient:
+        return 0
+    pending = db.session.scalars(
+        sa.select(Notification)
+        .where(Notification.email_sent_at.is_(None), Notification.email_attempts < MAX_ATTEMPTS)
+        .options(sa.orm.joinedload(Notification.order))
+        .order_by(Notification.id)
+        .limit(limit)
+    ).all()
+    sent = 0
+    for note in pending:
+        # Claim the row first so two senders never mail the same notification twice.
+        claimed = db.session.execute(
+            sa.update(Notification)
+            .where(Notification.id == note.id, Notification.email_attempts == note.email_attempts)
+            .values(email_attempts=Notification.email_attempts + 1)
+        ).rowcount
+        db.session.commit()
+        if not claimed:
+            continue
+        try:
+            _send(_message(note, recipient, settings.name))
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("notification %s: e-mail failed: %s", note.id, exc)
+            note.last_error = str(exc)[:300]
+        else:
+            note.email_sent_at = utcnow()
+            note.last_error = ""
+            sent += 1
+        db.session.commit()
+    return sent
+
+
+def _message(note: Notification, recipient: str, shop_name: str) -> EmailMessage:
+    order = note.order
+    message = EmailMessage()
+    message["From"] = current_app.config.get("MAIL_FROM") or recipient
+    message["To"] = recipient
+    message["Subject"] = render_template("mail/subject.txt", note=note, order=order, shop_name=shop_name).strip()
+    message.set_content(
+        render_template(
+            "mail/order.txt",
+            note=note,
+            order=order,
+            shop_name=shop_name,
+            admin_url=absolute_url("admin.order_detail", order_id=order.id),
+        )
+    )
+    return message
+
+
+def _send(message: EmailMessage) -> None:
+    config = current_app.config
+    with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT", 587)), timeout=15) as smtp:
+        if config.get("MAIL_USE_TLS", True):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
+        smtp.send_message(message)

@@ -1,0 +1,269 @@
+"""Orders: placing one through a product link, and every later change of its status.
+
+Status changes are guarded UPDATEs (``WHERE status IN (...)`` + row count), so a
+replayed form, a second click or two admins at once can never move an order
+backwards or apply a change twice; each change is recorded as an OrderEvent.
+"""
+
+import enum
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+
+from . import stock
+from .extensions import db
+from .models import (
+    Notification,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderStatus,
+    PaymentMethod,
+    Product,
+    ProductEvent,
+    as_utc,
+    utcnow,
+)
+from .settings import shop_settings
+from .text import like_pattern
+
+KST = ZoneInfo("Asia/Seoul")
+ORDER_NO_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
+BUYER = "buyer"
+SYSTEM = "system"
+
+# Which statuses each status may be reached from.
+TRANSITIONS: dict[OrderStatus, tuple[OrderStatus, ...]] = {
+    OrderStatus.PAID: (OrderStatus.AWAITING_DEPOSIT,),
+    OrderStatus.CANCELLED: (OrderStatus.AWAITING_DEPOSIT,),
+    OrderStatus.REFUNDED: (OrderStatus.PAID,),
+}
+
+
+class Refusal(enum.Enum):
+    SOLD_OUT = "sold_out"
+    ENDED = "ended"
+    TOO_MANY = "too_many"
+
+
+class OrderRefused(Exception):
+    def __init__(self, reason: Refusal):
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+@dataclass
+class CheckoutData:
+    quantity: int
+    buyer_name: str
+    buyer_phone: str
+    payment_method: PaymentMethod = PaymentMethod.BANK_TRANSFER
+    buyer_email: str = ""
+    depositor_name: str = ""
+    recipient_name: str = ""
+    recipient_phone: str = ""
+    postcode: str = ""
+    address: str = ""
+    address_detail: str = ""
+    delivery_note: str = ""
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    order: Order
+    access_token: str | None  # None when this was a repeat of an order placed before
+    repeated: bool = False
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def max_quantity(product: Product) -> int:
+    """How many units one order may take: stock, the per-order maximum, and a sane ceiling."""
+    limits = [99]
+    if product.max_per_order:
+        limits.append(product.max_per_order)
+    if product.stock_managed:
+        limits.append(product.stock_quantity)
+    return max(min(limits), 0)
+
+
+def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime | None = None) -> PlacedOrder:
+    """Reserve stock and record the order in the caller's transaction.
+
+    Raises :class:`OrderRefused` when the product cannot be sold now. A nonce
+    that already made an order returns that order (``repeated=True``).
+    """
+    now = now or utcnow()
+    earlier = find_by_nonce(nonce)
+    if earlier is not None:
+        return PlacedOrder(earlier, None, repeated=True)
+    if not 0 < data.quantity <= max_quantity(product):
+        raise OrderRefused(Refusal.SOLD_OUT if product.sold_out else Refusal.TOO_MANY)
+
+    reservation = stock.reserve(product.id, data.quantity, now)
+    if reservation is None:
+        # A double click waits here for the first request; if that one won, show its order.
+        earlier = find_by_nonce(nonce)
+        if earlier is not None:
+            return PlacedOrder(earlier, None, repeated=True)
+        db.session.expire(product)
+        raise OrderRefused(Refusal.SOLD_OUT if product.sold_out else Refusal.ENDED)
+
+    settings = shop_settings()
+    token = secrets.token_urlsafe(24)
+    order = Order(
+        order_no=_new_order_no(now),
+        access_token_hash=hash_token(token),
+        nonce=nonce,
+        status=OrderStatus.AWAITING_DEPOSIT,
+        payment_method=data.payment_method,
+        total_amount=product.price * data.quantity,
+        buyer_name=data.buyer_name,
+        buyer_phone=data.buyer_phone,
+        buyer_email=data.buyer_email,
+        depositor_name=data.depositor_name or data.buyer_name,
+        requires_shipping=product.requires_shipping,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.payment_due_days),
+        bank_snapshot=settings.bank_line(),
+    )
+    if product.requires_shipping:
+        order.recipient_name = data.recipient_name
+        order.recipient_phone = data.recipient_phone
+        order.postcode = data.postcode
+        order.address = data.address
+        order.address_detail = data.address_detail
+        order.delivery_note = data.delivery_note
+    order.items = [
+        OrderItem(
+            product_id=product.id,
+            product_name=product.name,
+            unit_price=product.price,
+            quantity=data.quantity,
+            line_total=product.price * data.quantity,
+        )
+    ]
+    order.events = [OrderEvent(actor=BUYER, from_status=None, to_status=order.status.value, created_at=now)]
+    db.session.add(order)
+    if reservation.closed_link:
+        db.session.add(
+            ProductEvent(
+                product_id=product.id,
+                actor=SYSTEM,
+                action="auto_closed",
+                detail=f"purchase limit {product.purchase_limit} reached by order {order.order_no}",
+                created_at=now,
+            )
+        )
+    db.session.add(Notification(kind="order_placed", order=order, created_at=now))
+    db.session.flush()
+    db.session.expire(product)
+    return PlacedOrder(order, token)
+
+
+def find_by_nonce(nonce: str) -> Order | None:
+    return db.session.scalar(sa.select(Order).where(Order.nonce == nonce))
+
+
+def order_for_buyer(order_no: str, token: str | None) -> Order | None:
+    """The order, only for the holder of its access token (same answer whether or not it exists)."""
+    order = db.session.scalar(
+        sa.select(Order).where(Order.order_no == order_no[:20]).options(sa.orm.selectinload(Order.items))
+    )
+    expected = order.access_token_hash if order else hash_token(secrets.token_urlsafe(24))
+    if not token or not hmac.compare_digest(expected, hash_token(token)) or order is None:
+        return None
+    return order
+
+
+def transition(order: Order, to: OrderStatus, actor: str, note: str = "", now: datetime | None = None) -> bool:
+    """Move ``order`` to ``to`` if its current status allows; False when another change got there first."""
+    now = now or utcnow()
+    allowed = TRANSITIONS[to]
+    values: dict = {"status": to}
+    if to is OrderStatus.PAID:
+        values["paid_at"] = now
+    if to is OrderStatus.CANCELLED:
+        values["cancelled_at"] = now
+    result = db.session.execute(
+        sa.update(Order)
+        .where(Order.id == order.id, Order.status.in_(allowed))
+        .values(**values)
+        .returning(Order.id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.first() is None:
+        db.session.expire(order)
+        return False
+    from_status = order.status.value if order.status in allowed else allowed[0].value
+    db.session.add(OrderEvent(order_id=order.id, actor=actor, from_status=from_status, to_status=to.value, note=note))
+    if to is OrderStatus.CANCELLED:
+        for item in order.items:
+            stock.release(item.product_id, item.quantity)
+    if to is OrderStatus.PAID:
+        db.session.add(Notification(kind="order_paid", order_id=order.id, created_at=now))
+    db.session.flush()
+    db.session.expire(order)
+    return True
+
+
+def mark_paid(order: Order, actor: str) -> bool:
+    return transition(order, OrderStatus.PAID, actor)
+
+
+def cancel(order: Order, actor: str, note: str = "") -> bool:
+    return transition(order, OrderStatus.CANCELLED, actor, note)
+
+
+def expire_if_due(order: Order, now: datetime | None = None) -> bool:
+    """Cancel an unpaid order whose deadline has passed (run lazily whenever such an order is read)."""
+    now = now or utcnow()
+    if order.status is not OrderStatus.AWAITING_DEPOSIT or order.expires_at is None:
+        return False
+    if as_utc(order.expires_at) > now:
+        return False
+    return transition(order, OrderStatus.CANCELLED, SYSTEM, "deadline_passed", now)
+
+
+def expire_due(now: datetime | None = None) -> int:
+    """Cancel every unpaid order past its deadline; returns how many this call cancelled."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(Order)
+        .where(Order.status == OrderStatus.AWAITING_DEPOSIT, Order.expires_at <= now)
+        .options(sa.orm.selectinload(Order.items))
+        .order_by(Order.id)
+    ).all()
+    return sum(expire_if_due(order, now) for order in due)
+
+
+def _new_order_no(now: datetime) -> str:
+    suffix = "".join(secrets.choice(ORDER_NO_ALPHABET) for _ in range(8))
+    return f"{now.astimezone(KST):%y%m%d}-{suffix}"
+
+
+def admin_order_select(*, q: str = "", status: str = "") -> sa.Select:
+    """주문 관리: newest first, with items loaded up front."""
+    stmt = sa.select(Order).options(sa.orm.selectinload(Order.items)).order_by(Order.id.desc())
+    if status in {s.value for s in OrderStatus}:
+        stmt = stmt.where(Order.status == OrderStatus(status))
+    if q:
+        pattern = like_pattern(q)
+        conditions = [Order.order_no.ilike(pattern, escape="\\"), Order.buyer_name.ilike(pattern, escape="\\")]
+        digits = "".join(ch for ch in q if ch.isdigit())
+        if len(digits) >= 4:
+            conditions.append(Order.buyer_phone.contains(digits))
+        stmt = stmt.where(sa.or_(*conditions))
+    return stmt

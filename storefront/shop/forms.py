@@ -1,0 +1,131 @@
+"""The checkout form (주문자 정보, 배송지, 수량, 결제수단)."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+
+from ..fields import LenientIntegerField
+from ..models import PaymentMethod
+from ..orders import CheckoutData
+from ..text import clean_line, is_mobile_number, is_phone_number, phone_digits
+
+
+def _mobile(form, field):
+    if field.data and not is_mobile_number(field.data):
+        raise ValidationError(_l("Enter a mobile number such as 010-1234-5678."))
+
+
+def _phone(form, field):
+    if field.data and not is_phone_number(field.data):
+        raise ValidationError(_l("Enter a phone number such as 010-1234-5678."))
+
+
+def _postcode(form, field):
+    if field.data and not re.fullmatch(r"\d{5}", field.data):
+        raise ValidationError(_l("Enter the 5-digit postcode."))
+
+
+class CheckoutForm(FlaskForm):
+    nonce = HiddenField()
+    buyer_name = StringField(
+        _l("Name"),
+        filters=[clean_line],
+        validators=[DataRequired(_l("Enter your name.")), Length(max=50, message=_l("Up to 50 characters."))],
+    )
+    buyer_phone = StringField(
+        _l("Mobile number"),
+        filters=[phone_digits],
+        validators=[DataRequired(_l("Enter your mobile number.")), _mobile],
+    )
+    buyer_email = EmailField(
+        _l("E-mail"),
+        filters=[clean_line],
+        validators=[
+            Optional(),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254, message=_l("Up to 254 characters.")),
+        ],
+    )
+    recipient_name = StringField(
+        _l("Recipient"), filters=[clean_line], validators=[Length(max=50, message=_l("Up to 50 characters."))]
+    )
+    recipient_phone = StringField(_l("Recipient phone"), filters=[phone_digits], validators=[_phone])
+    postcode = StringField(_l("Postcode"), filters=[lambda s: re.sub(r"\D", "", s or "")], validators=[_postcode])
+    address = StringField(
+        _l("Address"), filters=[clean_line], validators=[Length(max=200, message=_l("Up to 200 characters."))]
+    )
+    address_detail = StringField(
+        _l("Address line 2"), filters=[clean_line], validators=[Length(max=200, message=_l("Up to 200 characters."))]
+    )
+    delivery_note = StringField(
+        _l("Delivery note"), filters=[clean_line], validators=[Length(max=200, message=_l("Up to 200 characters."))]
+    )
+    quantity = LenientIntegerField(
+        _l("Quantity"),
+        default=1,
+        invalid_message=_l("Enter the quantity as a number."),
+        validators=[InputRequired(_l("Enter the quantity."))],
+    )
+    payment_method = RadioField(
+        _l("Payment method"),
+        choices=[SelectChoice(PaymentMethod.BANK_TRANSFER.value, _l("Bank transfer"))],
+        default=PaymentMethod.BANK_TRANSFER.value,
+        validators=[InputRequired(_l("Choose a payment method."))],
+    )
+    depositor_name = StringField(
+        _l("Depositor name"), filters=[clean_line], validators=[Length(max=50, message=_l("Up to 50 characters."))]
+    )
+    agree = BooleanField(
+        _l("I have checked the order and agree to pay."),
+        validators=[DataRequired(_l("Please confirm the order to continue."))],
+    )
+
+    def __init__(self, *args, requires_shipping: bool, max_quantity: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requires_shipping = requires_shipping
+        self.max_quantity = max_quantity
+
+    def validate_quantity(self, field):
+        if field.data is None:
+            return
+        if field.data < 1:
+            raise ValidationError(_l("Order at least 1."))
+        if field.data > self.max_quantity:
+            raise ValidationError(_l("You can order up to %(n)d.", n=self.max_quantity))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.requires_shipping:
+            required = {
+                self.recipient_name: _l("Enter the recipient's name."),
+                self.recipient_phone: _l("Enter the recipient's phone number."),
+                self.postcode: _l("Enter the 5-digit postcode."),
+                self.address: _l("Enter the address."),
+            }
+            for field, message in required.items():
+                if not field.data and not field.errors:
+                    field.errors.append(message)
+                    valid = False
+        return valid
+
+    def checkout_data(self) -> CheckoutData:
+        data = CheckoutData(
+            quantity=self.quantity.data,
+            buyer_name=self.buyer_name.data,
+            buyer_phone=self.buyer_phone.data,
+            buyer_email=self.buyer_email.data or "",
+            payment_method=PaymentMethod(self.payment_method.data),
+            depositor_name=self.depositor_name.data or "",
+        )
+        if self.requires_shipping:
+            data.recipient_name = self.recipient_name.data
+            data.recipient_phone = self.recipient_phone.data
+            data.postcode = self.postcode.data
+            data.address = self.address.data
+            data.address_detail = self.address_detail.data or ""
+            data.delivery_note = self.delivery_note.data or ""
+        return data
