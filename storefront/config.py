@@ -25,6 +25,14 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "ko",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Seoul",
     "LANGUAGES": ["ko", "en"],
+    # Production mode refuses settings that are only fit for testing (see check_production).
+    "PRODUCTION": False,
+    # 카드 결제 through Toss Payments: on when both keys are set.
+    "TOSS_CLIENT_KEY": "",
+    "TOSS_SECRET_KEY": "",
+    "TOSS_API_BASE": "https://api.tosspayments.com",
+    "TOSS_TIMEOUT": 10,
+    "CARD_PAYMENT_MINUTES": 30,
 }
 
 
@@ -40,6 +48,22 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    check_production(app)
+
+
+class ConfigurationError(RuntimeError):
+    """The shop refuses to start with settings that would be unsafe for real customers."""
+
+
+def check_production(app: Flask) -> None:
+    if not app.config["PRODUCTION"]:
+        return
+    for name in ("TOSS_CLIENT_KEY", "TOSS_SECRET_KEY"):
+        if str(app.config.get(name) or "").startswith("test_"):
+            raise ConfigurationError(
+                f"{name} is a Toss Payments test key: in production it would take no real payments. "
+                "Use the live_ key from the Toss Payments console, or leave both keys empty."
+            )
 
 
 def database_url(app: Flask) -> str:

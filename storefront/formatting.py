@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from . import images
-from .models import OrderStatus, as_utc
+from .models import OrderStatus, PaymentMethod, as_utc
 from .settings import shop_settings
 from .urls import absolute_url
 
@@ -70,6 +70,8 @@ def phone(digits: str | None) -> str:
 
 STATUS_LABELS = {
     OrderStatus.AWAITING_DEPOSIT: _l("Awaiting deposit"),
+    OrderStatus.AWAITING_PAYMENT: _l("Awaiting payment"),
+    OrderStatus.CONFIRMING: _l("Confirming payment"),
     OrderStatus.PAID: _l("Paid"),
     OrderStatus.CANCELLED: _l("Cancelled"),
     OrderStatus.REFUNDED: _l("Refunded"),
@@ -79,6 +81,8 @@ STATUS_LABELS = {
 EVENT_NOTES = {
     "deadline_passed": _l("payment deadline passed"),
     "merchant_cancelled": _l("cancelled by the merchant"),
+    "refunded by the merchant": _l("refunded by the merchant"),
+    "cancelled at the gateway": _l("cancelled at the payment gateway"),
 }
 
 
@@ -86,9 +90,16 @@ def status_label(status: OrderStatus | str) -> str:
     return str(STATUS_LABELS[OrderStatus(status)])
 
 
+METHOD_LABELS = {PaymentMethod.BANK_TRANSFER: _l("Bank transfer"), PaymentMethod.CARD: _l("Card")}
+
+
+def method_label(method: PaymentMethod) -> str:
+    return str(METHOD_LABELS[method])
+
+
 def actor_label(actor: str) -> str:
     """Who made a change: the buyer, the shop itself, or the merchant's e-mail."""
-    return {"buyer": _("Buyer"), "system": _("Automatic")}.get(actor, actor)
+    return {"buyer": _("Buyer"), "system": _("Automatic"), "toss": _("Toss Payments")}.get(actor, actor)
 
 
 SALE_STATE_LABELS = {
@@ -115,6 +126,7 @@ def event_note(note: str) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         status_label=status_label,
+        method_label=method_label,
         actor_label=actor_label,
         sale_state_label=sale_state_label,
         product_event_label=product_event_label,

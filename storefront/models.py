@@ -194,7 +194,9 @@ class ShopSettings(db.Model):
 
 
 class OrderStatus(enum.StrEnum):
-    AWAITING_DEPOSIT = "awaiting_deposit"  # 입금 대기
+    AWAITING_DEPOSIT = "awaiting_deposit"  # 입금 대기 (bank transfer)
+    AWAITING_PAYMENT = "awaiting_payment"  # 결제 대기 (card: the payment window is open)
+    CONFIRMING = "confirming"  # 결제 확인 중 (card: our confirm call to the gateway is under way)
     PAID = "paid"  # 결제 완료
     CANCELLED = "cancelled"  # 주문 취소
     REFUNDED = "refunded"  # 환불
@@ -202,6 +204,7 @@ class OrderStatus(enum.StrEnum):
 
 class PaymentMethod(enum.StrEnum):
     BANK_TRANSFER = "bank_transfer"  # 무통장입금
+    CARD = "card"  # 카드 결제 (Toss Payments)
 
 
 def _enum(cls, name: str) -> sa.Enum:
@@ -239,6 +242,8 @@ class Order(db.Model):
     address: Mapped[str] = mapped_column(sa.String(200), default="")
     address_detail: Mapped[str] = mapped_column(sa.String(200), default="")
     delivery_note: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The gateway's id of the card payment (Toss paymentKey), once confirmed.
+    payment_key: Mapped[str | None] = mapped_column(sa.String(200))
     # Bank details as shown to the buyer when ordering: later edits of the settings do not change them.
     bank_snapshot: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm
+from flask import current_app
 
 from . import stock
 from .extensions import db
@@ -40,10 +41,14 @@ SYSTEM = "system"
 
 # Which statuses each status may be reached from.
 TRANSITIONS: dict[OrderStatus, tuple[OrderStatus, ...]] = {
-    OrderStatus.PAID: (OrderStatus.AWAITING_DEPOSIT,),
-    OrderStatus.CANCELLED: (OrderStatus.AWAITING_DEPOSIT,),
+    OrderStatus.CONFIRMING: (OrderStatus.AWAITING_PAYMENT,),
+    OrderStatus.AWAITING_PAYMENT: (OrderStatus.CONFIRMING,),
+    OrderStatus.PAID: (OrderStatus.AWAITING_DEPOSIT, OrderStatus.AWAITING_PAYMENT, OrderStatus.CONFIRMING),
+    OrderStatus.CANCELLED: (OrderStatus.AWAITING_DEPOSIT, OrderStatus.AWAITING_PAYMENT),
     OrderStatus.REFUNDED: (OrderStatus.PAID,),
 }
+PAYABLE = (OrderStatus.AWAITING_DEPOSIT, OrderStatus.AWAITING_PAYMENT)
+RESTOCKING = (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
 
 
 class Refusal(enum.Enum):
@@ -123,11 +128,16 @@ def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime 
 
     settings = shop_settings()
     token = secrets.token_urlsafe(24)
+    by_card = data.payment_method is PaymentMethod.CARD
+    if by_card:
+        deadline = now + timedelta(minutes=current_app.config["CARD_PAYMENT_MINUTES"])
+    else:
+        deadline = now + timedelta(days=settings.payment_due_days)
     order = Order(
         order_no=_new_order_no(now),
         access_token_hash=hash_token(token),
         nonce=nonce,
-        status=OrderStatus.AWAITING_DEPOSIT,
+        status=OrderStatus.AWAITING_PAYMENT if by_card else OrderStatus.AWAITING_DEPOSIT,
         payment_method=data.payment_method,
         total_amount=product.price * data.quantity,
         buyer_name=data.buyer_name,
@@ -136,8 +146,8 @@ def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime 
         depositor_name=data.depositor_name or data.buyer_name,
         requires_shipping=product.requires_shipping,
         created_at=now,
-        expires_at=now + timedelta(days=settings.payment_due_days),
-        bank_snapshot=settings.bank_line(),
+        expires_at=deadline,
+        bank_snapshot="" if by_card else settings.bank_line(),
     )
     if product.requires_shipping:
         order.recipient_name = data.recipient_name
@@ -173,26 +183,40 @@ def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime 
     return PlacedOrder(order, token)
 
 
+def find_by_order_no(order_no: str) -> Order | None:
+    return db.session.scalar(
+        sa.select(Order).where(Order.order_no == order_no[:20]).options(sa.orm.selectinload(Order.items))
+    )
+
+
 def find_by_nonce(nonce: str) -> Order | None:
     return db.session.scalar(sa.select(Order).where(Order.nonce == nonce))
 
 
 def order_for_buyer(order_no: str, token: str | None) -> Order | None:
     """The order, only for the holder of its access token (same answer whether or not it exists)."""
-    order = db.session.scalar(
-        sa.select(Order).where(Order.order_no == order_no[:20]).options(sa.orm.selectinload(Order.items))
-    )
+    order = find_by_order_no(order_no)
     expected = order.access_token_hash if order else hash_token(secrets.token_urlsafe(24))
     if not token or not hmac.compare_digest(expected, hash_token(token)) or order is None:
         return None
     return order
 
 
-def transition(order: Order, to: OrderStatus, actor: str, note: str = "", now: datetime | None = None) -> bool:
-    """Move ``order`` to ``to`` if its current status allows; False when another change got there first."""
+def transition(
+    order: Order,
+    to: OrderStatus,
+    actor: str,
+    note: str = "",
+    now: datetime | None = None,
+    values: dict | None = None,
+) -> bool:
+    """Move ``order`` to ``to`` if its current status allows; False when another change got there first.
+
+    ``values`` are further columns written by the same guarded UPDATE (e.g. the payment key).
+    """
     now = now or utcnow()
     allowed = TRANSITIONS[to]
-    values: dict = {"status": to}
+    values = {**(values or {}), "status": to}
     if to is OrderStatus.PAID:
         values["paid_at"] = now
     if to is OrderStatus.CANCELLED:
@@ -209,7 +233,7 @@ def transition(order: Order, to: OrderStatus, actor: str, note: str = "", now: d
         return False
     from_status = order.status.value if order.status in allowed else allowed[0].value
     db.session.add(OrderEvent(order_id=order.id, actor=actor, from_status=from_status, to_status=to.value, note=note))
-    if to is OrderStatus.CANCELLED:
+    if to in RESTOCKING:
         for item in order.items:
             stock.release(item.product_id, item.quantity)
     if to is OrderStatus.PAID:
@@ -219,10 +243,6 @@ def transition(order: Order, to: OrderStatus, actor: str, note: str = "", now: d
     return True
 
 
-def mark_paid(order: Order, actor: str) -> bool:
-    return transition(order, OrderStatus.PAID, actor)
-
-
 def cancel(order: Order, actor: str, note: str = "") -> bool:
     return transition(order, OrderStatus.CANCELLED, actor, note)
 
@@ -230,7 +250,7 @@ def cancel(order: Order, actor: str, note: str = "") -> bool:
 def expire_if_due(order: Order, now: datetime | None = None) -> bool:
     """Cancel an unpaid order whose deadline has passed (run lazily whenever such an order is read)."""
     now = now or utcnow()
-    if order.status is not OrderStatus.AWAITING_DEPOSIT or order.expires_at is None:
+    if order.status not in PAYABLE or order.expires_at is None:
         return False
     if as_utc(order.expires_at) > now:
         return False
@@ -242,7 +262,7 @@ def expire_due(now: datetime | None = None) -> int:
     now = now or utcnow()
     due = db.session.scalars(
         sa.select(Order)
-        .where(Order.status == OrderStatus.AWAITING_DEPOSIT, Order.expires_at <= now)
+        .where(Order.status.in_(PAYABLE), Order.expires_at <= now)
         .options(sa.orm.selectinload(Order.items))
         .order_by(Order.id)
     ).all()

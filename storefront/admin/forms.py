@@ -31,7 +31,8 @@ from wtforms.validators import (
 
 from ..catalog import CategoryRow, ProductData, ordered_categories
 from ..fields import LenientIntegerField, options
-from ..models import DisplayStatus, OrderStatus, Product, as_utc
+from ..formatting import STATUS_LABELS
+from ..models import DisplayStatus, Product, as_utc
 from ..orders import KST
 from ..text import clean_line, clean_text
 
@@ -357,13 +358,7 @@ class OrderFilterForm(Form):
     q = StringField(_l("Order number, name or phone"), filters=[lambda s: clean_line(s)[:50]])
     status = SelectField(
         _l("Status"),
-        choices=options(
-            ("", _l("All")),
-            (OrderStatus.AWAITING_DEPOSIT.value, _l("Awaiting deposit")),
-            (OrderStatus.PAID.value, _l("Paid")),
-            (OrderStatus.CANCELLED.value, _l("Cancelled")),
-            (OrderStatus.REFUNDED.value, _l("Refunded")),
-        ),
+        choices=options(("", _l("All")), *((status.value, label) for status, label in STATUS_LABELS.items())),
         default="",
         validate_choice=False,
     )

@@ -4,10 +4,11 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import catalog, exports, images, notifications, orders, previews, sharing
+from .. import catalog, exports, images, notifications, orders, payments, previews, sharing
 from ..auth import authenticate, has_admin
 from ..extensions import db
-from ..models import Order, Product, utcnow
+from ..models import Order, PaymentMethod, Product, utcnow
+from ..payments.toss import GatewayUnreachable
 from ..settings import save_settings, shop_settings
 from ..urls import absolute_url
 from ..visibility import sale_state
@@ -290,10 +291,12 @@ def order_detail(order_id: int):
 @bp.post("/orders/<int:order_id>/paid")
 def order_mark_paid(order_id: int):
     order = db.get_or_404(Order, order_id)
-    if orders.expire_if_due(order):
+    if order.payment_method is not PaymentMethod.BANK_TRANSFER:
+        flash(_("Card payments are confirmed by the payment gateway, not by hand."), "error")
+    elif orders.expire_if_due(order):
         db.session.commit()
         flash(_("The payment deadline had passed, so the order was cancelled."), "error")
-    elif orders.mark_paid(order, current_user.email):
+    elif payments.provider_for(order.payment_method).confirm(order, {"actor": current_user.email}):
         db.session.commit()
         notifications.send_pending_soon()
         flash(_("The deposit was confirmed."), "success")
@@ -310,6 +313,24 @@ def order_cancel(order_id: int):
         flash(_("The order was cancelled and the stock returned."), "success")
     else:
         flash(_("This order cannot be cancelled any more."), "error")
+    return redirect(url_for("admin.order_detail", order_id=order_id))
+
+
+@bp.post("/orders/<int:order_id>/refund")
+def order_refund(order_id: int):
+    order = db.get_or_404(Order, order_id)
+    provider = payments.provider_for(order.payment_method)
+    try:
+        refunded = provider.refund(order, "refunded by the merchant", current_user.email)
+    except (payments.PaymentError, GatewayUnreachable) as exc:
+        db.session.rollback()
+        flash(_("The refund failed: %(reason)s", reason=str(exc) or getattr(exc, "code", "")), "error")
+        return redirect(url_for("admin.order_detail", order_id=order_id))
+    if refunded:
+        db.session.commit()
+        flash(_("The order was refunded and the stock returned."), "success")
+    else:
+        flash(_("This order cannot be refunded."), "error")
     return redirect(url_for("admin.order_detail", order_id=order_id))
 
 

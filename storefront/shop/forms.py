@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from ..fields import LenientIntegerField
+from ..formatting import METHOD_LABELS
 from ..models import PaymentMethod
 from ..orders import CheckoutData
 from ..text import clean_line, is_mobile_number, is_phone_number, phone_digits
@@ -70,12 +71,7 @@ class CheckoutForm(FlaskForm):
         invalid_message=_l("Enter the quantity as a number."),
         validators=[InputRequired(_l("Enter the quantity."))],
     )
-    payment_method = RadioField(
-        _l("Payment method"),
-        choices=[SelectChoice(PaymentMethod.BANK_TRANSFER.value, _l("Bank transfer"))],
-        default=PaymentMethod.BANK_TRANSFER.value,
-        validators=[InputRequired(_l("Choose a payment method."))],
-    )
+    payment_method = RadioField(_l("Payment method"), validators=[InputRequired(_l("Choose a payment method."))])
     depositor_name = StringField(
         _l("Depositor name"), filters=[clean_line], validators=[Length(max=50, message=_l("Up to 50 characters."))]
     )
@@ -84,10 +80,13 @@ class CheckoutForm(FlaskForm):
         validators=[DataRequired(_l("Please confirm the order to continue."))],
     )
 
-    def __init__(self, *args, requires_shipping: bool, max_quantity: int, **kwargs):
+    def __init__(self, *args, requires_shipping: bool, max_quantity: int, methods: list[PaymentMethod], **kwargs):
         super().__init__(*args, **kwargs)
         self.requires_shipping = requires_shipping
         self.max_quantity = max_quantity
+        self.payment_method.choices = [SelectChoice(m.value, METHOD_LABELS[m]) for m in methods]
+        if self.payment_method.data is None and methods:
+            self.payment_method.data = methods[0].value
 
     def validate_quantity(self, field):
         if field.data is None:

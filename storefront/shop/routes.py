@@ -15,12 +15,13 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 
-from .. import catalog, images, notifications, orders, previews
-from ..extensions import db
+from .. import catalog, images, notifications, orders, payments, previews
+from ..extensions import csrf, db
 from ..i18n import LANG_COOKIE
-from ..models import Category, Product
-from ..settings import shop_settings
+from ..models import Category, Order, OrderStatus, PaymentMethod, Product
+from ..payments.toss import ConfirmResult, GatewayUnreachable
 from ..text import clean_line
 from ..urls import absolute_url, local_path
 from ..visibility import LinkState, can_buy, device_for, is_scraper, link_state, listed_clause
@@ -109,10 +110,12 @@ def checkout(token: str):
     unavailable = _unavailable_page(product, device)
     if unavailable is not None:
         return unavailable
-    settings = shop_settings()
-    form = CheckoutForm(requires_shipping=product.requires_shipping, max_quantity=orders.max_quantity(product))
-    if not settings.bank_ready:
+    methods = payments.available_methods()
+    if not methods:
         return render_template("shop/checkout.html", product=product, form=None), 503
+    form = CheckoutForm(
+        requires_shipping=product.requires_shipping, max_quantity=orders.max_quantity(product), methods=methods
+    )
     if request.method == "GET":
         form.nonce.data = orders.new_nonce()
         return render_template("shop/checkout.html", product=product, form=form)
@@ -160,18 +163,86 @@ def _redirect_to_order(placed: orders.PlacedOrder):
     return redirect(url_for("shop.order", order_no=placed.order.order_no, t=token))
 
 
-@bp.get("/orders/<order_no>")
-def order(order_no: str):
+def _buyer_order(order_no: str) -> Order:
     g.writes = True  # reading an overdue order cancels it: take the write lock up front
     order = orders.order_for_buyer(order_no, request.args.get("t"))
     if order is None:
         abort(404)
     if orders.expire_if_due(order):
         db.session.commit()
-    response = make_response(render_template("shop/order.html", order=order))
+    return order
+
+
+def _private(response):
     response.headers["X-Robots-Tag"] = NOINDEX
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.get("/orders/<order_no>")
+def order(order_no: str):
+    order = _buyer_order(order_no)
+    card = payments.provider_for(PaymentMethod.CARD)
+    if order.status is OrderStatus.CONFIRMING:
+        card.reconcile(order)  # a confirm that timed out earlier: ask the gateway how it ended
+    if order.payment_method is PaymentMethod.CARD and order.status is OrderStatus.AWAITING_PAYMENT:
+        return _private(make_response(_card_page(order, card)))
+    return _private(make_response(render_template("shop/order.html", order=order)))
+
+
+def _card_page(order: Order, card, error: str | None = None):
+    token = request.args.get("t")
+    return render_template(
+        "shop/pay_card.html",
+        order=order,
+        client_key=card.client_key,
+        success_url=absolute_url("shop.card_success", order_no=order.order_no, t=token),
+        fail_url=absolute_url("shop.card_fail", order_no=order.order_no, t=token),
+        error=error,
+    )
+
+
+@bp.get("/orders/<order_no>/pay/success")
+def card_success(order_no: str):
+    order = _buyer_order(order_no)
+    card = payments.provider_for(PaymentMethod.CARD)
+    try:
+        result = card.confirm(order, request.args.to_dict())
+    except payments.PaymentError as exc:
+        return _private(make_response(_card_page(order, card, error=str(exc) or exc.code), 402))
+    if result is ConfirmResult.REFUSED:
+        return _private(
+            make_response(_card_page(order, card, error=_("The payment details do not match this order.")), 400)
+        )
+    if result is ConfirmResult.FAILED:
+        return _private(make_response(_card_page(order, card, error=_("The payment was not completed.")), 402))
+    return redirect(url_for("shop.order", order_no=order.order_no, t=request.args.get("t")))
+
+
+@bp.get("/orders/<order_no>/pay/fail")
+def card_fail(order_no: str):
+    order = _buyer_order(order_no)
+    card = payments.provider_for(PaymentMethod.CARD)
+    if order.status is not OrderStatus.AWAITING_PAYMENT:
+        return redirect(url_for("shop.order", order_no=order.order_no, t=request.args.get("t")))
+    message = clean_line(request.args.get("message"))[:200] or _("The payment was not completed.")
+    return _private(make_response(_card_page(order, card, error=message)))
+
+
+@bp.post("/webhooks/toss")
+@csrf.exempt
+def toss_webhook():
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return {"ok": False}, 400
+    g.writes = True
+    try:
+        payments.provider_for(PaymentMethod.CARD).handle_webhook(payload)
+    except (GatewayUnreachable, payments.PaymentError):
+        db.session.rollback()
+        return {"ok": False}, 503  # the gateway retries later
+    db.session.commit()
+    return {"ok": True}
 
 
 @bp.get("/uploads/<name>")

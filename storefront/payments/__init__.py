@@ -1,0 +1,42 @@
+"""Payment providers: one interface, one place.
+
+A provider starts a payment for an order, confirms it, looks it up, refunds
+it and handles the gateway's webhooks. Bank transfer (무통장입금) and Toss
+Payments (카드 결제) implement it; the checkout offers the ones that are set up.
+"""
+
+from typing import Protocol
+
+from ..models import Order, PaymentMethod
+
+
+class PaymentError(Exception):
+    """The gateway refused or failed; ``str(exc)`` is safe to show, ``code`` is the gateway's code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+class PaymentProvider(Protocol):
+    method: PaymentMethod
+
+    def available(self) -> bool:
+        """Set up and able to take payments now."""
+
+    def confirm(self, order: Order, params: dict[str, str]) -> bool:
+        """Complete the payment the buyer started; True when the order is now paid."""
+
+    def refund(self, order: Order, reason: str, actor: str) -> bool:
+        """Give the money back and mark the order refunded; True when this call refunded it."""
+
+
+def provider_for(method: PaymentMethod) -> PaymentProvider:
+    from .bank import BankTransfer
+    from .toss import TossPayments
+
+    return {PaymentMethod.BANK_TRANSFER: BankTransfer(), PaymentMethod.CARD: TossPayments()}[method]
+
+
+def available_methods() -> list[PaymentMethod]:
+    return [method for method in PaymentMethod if provider_for(method).available()]

@@ -1,0 +1,221 @@
+"""카드 결제 through Toss Payments (payment widget + confirm API).
+
+The browser's success URL carries paymentKey, orderId and amount; nothing is
+charged until our server confirms, so the server checks the amount against the
+stored order first, claims the order (결제 확인 중) and commits that claim before
+calling the gateway, so a refreshed success page or a second tab never confirms
+twice. A timeout or ALREADY_PROCESSED_PAYMENT is settled by looking the payment
+up, never by guessing. Webhooks are only hints: the payment is re-fetched with
+the secret key before anything changes.
+"""
+
+import base64
+import enum
+import hashlib
+import logging
+
+import requests
+from flask import current_app
+
+from .. import orders
+from ..extensions import db
+from ..models import Order, OrderStatus, PaymentMethod
+from . import PaymentError
+
+log = logging.getLogger(__name__)
+ACTOR = "toss"
+
+
+class GatewayUnreachable(Exception):
+    """No answer we can trust (timeout, connection failure, 5xx): look the payment up later."""
+
+
+class ConfirmResult(enum.Enum):
+    PAID = "paid"
+    ALREADY = "already"  # paid or being confirmed by another request: just show the order
+    PENDING = "pending"  # the gateway did not answer: the order stays 결제 확인 중 and is settled later
+    REFUSED = "refused"  # the success URL does not match the order (tampered amount or order)
+    NOT_PAYABLE = "not_payable"  # cancelled or past its deadline
+    FAILED = "failed"  # the gateway refused (card rejected...): the order can be paid again
+
+
+class TossClient:
+    def __init__(self, base_url: str, secret_key: str, timeout: float):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.auth = "Basic " + base64.b64encode(f"{secret_key}:".encode()).decode()
+
+    def confirm(self, payment_key: str, order_id: str, amount: int, idempotency_key: str) -> dict:
+        body = {"paymentKey": payment_key, "orderId": order_id, "amount": amount}
+        return self._call("POST", "/v1/payments/confirm", body, idempotency_key)
+
+    def payment(self, payment_key: str) -> dict:
+        return self._call("GET", f"/v1/payments/{requests.utils.quote(payment_key, safe='')}")
+
+    def payment_for_order(self, order_id: str) -> dict | None:
+        try:
+            return self._call("GET", f"/v1/payments/orders/{requests.utils.quote(order_id, safe='')}")
+        except PaymentError as exc:
+            if exc.code == "NOT_FOUND_PAYMENT":
+                return None
+            raise
+
+    def cancel(self, payment_key: str, reason: str, idempotency_key: str) -> dict:
+        path = f"/v1/payments/{requests.utils.quote(payment_key, safe='')}/cancel"
+        return self._call("POST", path, {"cancelReason": reason[:200]}, idempotency_key)
+
+    def _call(self, method: str, path: str, body: dict | None = None, idempotency_key: str | None = None) -> dict:
+        headers = {"Authorization": self.auth}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        try:
+            response = requests.request(method, self.base_url + path, json=body, headers=headers, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise GatewayUnreachable(str(exc)) from exc
+        if response.status_code >= 500:
+            raise GatewayUnreachable(f"HTTP {response.status_code}")
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise GatewayUnreachable("not JSON") from exc
+        if response.status_code >= 400:
+            raise PaymentError(str(data.get("code", "UNKNOWN")), str(data.get("message", "")))
+        return data
+
+
+def _key(*parts: str) -> str:
+    """An Idempotency-Key (≤ 300 characters) that is the same for the same operation."""
+    return hashlib.sha256(":".join(parts).encode()).hexdigest()
+
+
+class TossPayments:
+    method = PaymentMethod.CARD
+
+    @property
+    def client_key(self) -> str:
+        return current_app.config.get("TOSS_CLIENT_KEY") or ""
+
+    def available(self) -> bool:
+        return bool(self.client_key and current_app.config.get("TOSS_SECRET_KEY"))
+
+    def client(self) -> TossClient:
+        config = current_app.config
+        return TossClient(config["TOSS_API_BASE"], config["TOSS_SECRET_KEY"], float(config["TOSS_TIMEOUT"]))
+
+    # -- the success URL -------------------------------------------------------------------
+
+    def confirm(self, order: Order, params: dict[str, str]) -> ConfirmResult:
+        payment_key = params.get("paymentKey") or ""
+        amount = params.get("amount") or ""
+        if (
+            params.get("orderId") != order.order_no
+            or not amount.isdigit()
+            or int(amount) != order.total_amount
+            or not payment_key
+            or len(payment_key) > 200
+        ):
+            return ConfirmResult.REFUSED
+        if orders.expire_if_due(order):
+            db.session.commit()
+        if order.status in (OrderStatus.PAID, OrderStatus.CONFIRMING):
+            return ConfirmResult.ALREADY
+        if order.status is not OrderStatus.AWAITING_PAYMENT:
+            self.refund_if_taken(order)
+            return ConfirmResult.NOT_PAYABLE
+        if not orders.transition(order, OrderStatus.CONFIRMING, ACTOR):
+            db.session.rollback()
+            return ConfirmResult.ALREADY
+        db.session.commit()  # the claim must be visible before the gateway is called
+
+        client = self.client()
+        try:
+            payment = client.confirm(
+                payment_key, order.order_no, order.total_amount, _key("confirm", order.order_no, payment_key)
+            )
+        except PaymentError as exc:
+            if exc.code != "ALREADY_PROCESSED_PAYMENT":
+                orders.transition(order, OrderStatus.AWAITING_PAYMENT, ACTOR, exc.code[:100])
+                db.session.commit()
+                raise
+            return self.reconcile(order)
+        except GatewayUnreachable as exc:
+            log.warning("toss confirm for %s: %s; reconciling", order.order_no, exc)
+            return self.reconcile(order)
+        return self._apply(order, payment)
+
+    def reconcile(self, order: Order) -> ConfirmResult:
+        """Settle an order from the gateway's own record of its payment (after a timeout, a refresh...)."""
+        try:
+            payment = self.client().payment_for_order(order.order_no)
+        except (GatewayUnreachable, PaymentError) as exc:
+            log.warning("toss lookup for %s failed: %s", order.order_no, exc)
+            return ConfirmResult.PENDING
+        return self._apply(order, payment)
+
+    def _apply(self, order: Order, payment: dict | None) -> ConfirmResult:
+        matches = (
+            payment is not None
+            and payment.get("orderId") == order.order_no
+            and payment.get("totalAmount") == order.total_amount
+        )
+        status = payment.get("status") if payment else None
+        if matches and status == "DONE":
+            moved = orders.transition(order, OrderStatus.PAID, ACTOR, values={"payment_key": payment["paymentKey"]})
+            db.session.commit()
+            return ConfirmResult.PAID if moved else ConfirmResult.ALREADY
+        if payment is None or status in ("ABORTED", "EXPIRED", "CANCELED") or not matches:
+            orders.transition(order, OrderStatus.AWAITING_PAYMENT, ACTOR, status or "no_payment")
+            db.session.commit()
+            if payment is not None and status == "DONE" and not matches:
+                # Money taken for the wrong amount: give it back rather than keep it.
+                self._cancel(payment["paymentKey"], order.order_no, "amount mismatch")
+            return ConfirmResult.FAILED
+        return ConfirmResult.PENDING  # IN_PROGRESS and the like: ask again later
+
+    # -- refunds ---------------------------------------------------------------------------
+
+    def refund(self, order: Order, reason: str, actor: str) -> bool:
+        if order.status is not OrderStatus.PAID or not order.payment_key:
+            return False
+        self._cancel(order.payment_key, order.order_no, reason)
+        moved = orders.transition(order, OrderStatus.REFUNDED, actor, reason)
+        return moved
+
+    def refund_if_taken(self, order: Order) -> None:
+        """A payment that arrived for an order we no longer sell (cancelled, expired): give it back."""
+        try:
+            payment = self.client().payment_for_order(order.order_no)
+        except (GatewayUnreachable, PaymentError):
+            return
+        if payment and payment.get("status") == "DONE":
+            self._cancel(payment["paymentKey"], order.order_no, "order no longer payable")
+
+    def _cancel(self, payment_key: str, order_no: str, reason: str) -> dict:
+        return self.client().cancel(payment_key, reason, _key("cancel", order_no, payment_key))
+
+    # -- webhooks --------------------------------------------------------------------------
+
+    def handle_webhook(self, payload: dict) -> None:
+        """PAYMENT_STATUS_CHANGED: re-fetch the payment and move the order to match it."""
+        if payload.get("eventType") != "PAYMENT_STATUS_CHANGED":
+            return
+        data = payload.get("data") or {}
+        payment_key = str(data.get("paymentKey") or "")[:200]
+        order = orders.find_by_order_no(str(data.get("orderId") or ""))
+        if order is None or not payment_key or order.payment_method is not PaymentMethod.CARD:
+            return
+        payment = self.client().payment(payment_key)  # trust the gateway, not the body
+        if payment.get("orderId") != order.order_no:
+            return
+        status = payment.get("status")
+        if status == "DONE":
+            if order.status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.CONFIRMING):
+                self._apply(order, payment)
+            elif order.status is OrderStatus.CANCELLED:
+                self._cancel(payment_key, order.order_no, "order no longer payable")
+        elif status in ("CANCELED", "PARTIAL_CANCELED") and order.status is OrderStatus.PAID:
+            orders.transition(order, OrderStatus.REFUNDED, ACTOR, "cancelled at the gateway")
+            db.session.commit()
+        elif status in ("ABORTED", "EXPIRED") and order.status is OrderStatus.CONFIRMING:
+            orders.transition(order, OrderStatus.AWAITING_PAYMENT, ACTOR, status)
+            db.session.commit()

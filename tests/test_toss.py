@@ -1,0 +1,246 @@
+"""카드 결제 through Toss Payments, against a local fake of the gateway."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from storefront.extensions import db
+from storefront.models import Order, OrderEvent, OrderStatus, Product, utcnow
+
+from .conftest import LiveServer, place
+from .fake_toss import FakeToss
+
+SECRET = "test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R"
+CLIENT = "test_ck_D5GePWvyJnrK0W0k6q8gLzN97Eoq"
+
+
+@pytest.fixture
+def toss(app):
+    fake = FakeToss(SECRET)
+    server = LiveServer(fake.app)
+    server.start()
+    app.config.update(TOSS_CLIENT_KEY=CLIENT, TOSS_SECRET_KEY=SECRET, TOSS_API_BASE=server.url, TOSS_TIMEOUT=2)
+    yield fake
+    server.stop()
+
+
+@pytest.fixture
+def card_order(app, client, toss, make_product):
+    """A buyer chose 카드 결제 for a stock-2 product; the payment window is open."""
+    product_id, token = make_product(name="카드 상품", price=45000, stock_managed=True, stock_quantity=2)
+    response = place(client, token, payment_method="card")
+    assert response.status_code == 302
+    order_url = response.headers["Location"]
+    order_no, secret = re.match(r"/orders/([^?]+)\?t=(.+)", order_url).groups()
+    return {"url": order_url, "order_no": order_no, "t": secret, "product_id": product_id}
+
+
+def success_url(order, payment_key, amount, order_id=None):
+    return (
+        f"/orders/{order['order_no']}/pay/success?t={order['t']}"
+        f"&paymentKey={payment_key}&orderId={order_id or order['order_no']}&amount={amount}"
+    )
+
+
+def order_row(app, order_no) -> Order:
+    with app.app_context():
+        order = db.session.scalar(sa.select(Order).where(Order.order_no == order_no))
+        db.session.expunge(order)
+        return order
+
+
+def stock(app, product_id):
+    with app.app_context():
+        return db.session.get(Product, product_id).stock_quantity
+
+
+def paid_events(app, order_no):
+    with app.app_context():
+        return db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OrderEvent)
+            .join(Order)
+            .where(Order.order_no == order_no, OrderEvent.to_status == "paid")
+        )
+
+
+def test_card_option_appears_only_with_keys(app, client, bank_ready, make_product):
+    _, token = make_product()
+    assert "카드 결제" not in client.get(f"/products/{token}/buy").get_data(as_text=True)
+
+
+def test_payment_page_hands_the_widget_the_stored_order(client, card_order):
+    html = client.get(card_order["url"]).get_data(as_text=True)
+    assert 'src="https://js.tosspayments.com/v2/standard"' in html
+    assert f'data-client-key="{CLIENT}"' in html
+    assert SECRET not in html  # the secret key never reaches a page
+    assert 'data-amount="45000"' in html and f'data-order-id="{card_order["order_no"]}"' in html
+    assert re.search(r'data-success-url="http://localhost/orders/[^"]+/pay/success\?t=', html)
+
+
+def test_happy_path(app, client, toss, card_order):
+    key = toss.open_session(card_order["order_no"], 45000)
+    response = client.get(success_url(card_order, key, 45000))
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "결제 완료" in page
+    order = order_row(app, card_order["order_no"])
+    assert order.status is OrderStatus.PAID and order.payment_key == key
+    assert toss.charges == 1
+
+
+def test_lowered_amount_is_refused_and_nothing_is_confirmed(app, client, toss, card_order):
+    key = toss.open_session(card_order["order_no"], 100)
+    response = client.get(success_url(card_order, key, 100))
+    assert response.status_code == 400
+    assert "결제 정보가 주문과 일치하지 않습니다" in response.get_data(as_text=True)
+    assert toss.confirm_calls == 0
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.AWAITING_PAYMENT
+
+
+def test_swapped_order_id_or_payment_key_is_refused(app, client, toss, card_order, make_product):
+    key = toss.open_session(card_order["order_no"], 45000)
+    other = client.get(success_url(card_order, key, 45000, order_id="991231-OTHER234"))
+    assert other.status_code == 400 and toss.confirm_calls == 0
+    stranger_key = toss.open_session("991231-OTHER234", 45000)
+    swapped = client.get(success_url(card_order, stranger_key, 45000))
+    assert swapped.status_code == 402
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.AWAITING_PAYMENT
+    assert toss.charges == 0
+
+
+def test_success_page_refreshed_three_times_pays_once(app, client, toss, card_order):
+    key = toss.open_session(card_order["order_no"], 45000)
+    for _ in range(3):
+        assert client.get(success_url(card_order, key, 45000)).status_code == 302
+    assert toss.charges == 1
+    assert paid_events(app, card_order["order_no"]) == 1
+
+
+def test_gateway_timeout_is_reconciled_to_paid(app, client, toss, card_order):
+    app.config["TOSS_TIMEOUT"] = 0.5
+    toss.slow_seconds = 1.5
+    key = toss.open_session(card_order["order_no"], 45000)
+    response = client.get(success_url(card_order, key, 45000))
+    assert response.status_code == 302
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.PAID
+    assert toss.charges == 1
+
+
+def test_gateway_500_leaves_the_order_payable(app, client, toss, card_order):
+    toss.fail_500 = True
+    key = toss.open_session(card_order["order_no"], 45000)
+    response = client.get(success_url(card_order, key, 45000))
+    assert response.status_code == 402
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.AWAITING_PAYMENT
+    toss.fail_500 = False
+    assert client.get(success_url(card_order, key, 45000)).status_code == 302
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.PAID
+
+
+def test_rejected_card_keeps_the_order_payable(app, client, toss, card_order):
+    toss.reject_card = True
+    key = toss.open_session(card_order["order_no"], 45000)
+    response = client.get(success_url(card_order, key, 45000))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 402
+    assert "카드사에서 거절했습니다.&lt;script&gt;" in html and "<script>x" not in html
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.AWAITING_PAYMENT
+    toss.reject_card = False
+    key = toss.open_session(card_order["order_no"], 45000)
+    assert client.get(success_url(card_order, key, 45000)).status_code == 302
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.PAID
+
+
+def test_fail_url_shows_the_reason_escaped(app, client, card_order):
+    url = f"/orders/{card_order['order_no']}/pay/fail?t={card_order['t']}&code=PAY_PROCESS_CANCELED&message=<b>취소</b>"
+    html = client.get(url).get_data(as_text=True)
+    assert "&lt;b&gt;취소&lt;/b&gt;" in html
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.AWAITING_PAYMENT
+
+
+def expire(app, order_no):
+    with app.app_context():
+        db.session.execute(
+            sa.update(Order).where(Order.order_no == order_no).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+
+
+def test_payment_after_expiry_is_refused(app, client, toss, card_order):
+    key = toss.open_session(card_order["order_no"], 45000)
+    expire(app, card_order["order_no"])
+    response = client.get(success_url(card_order, key, 45000))
+    assert response.status_code == 302
+    assert "취소된 주문입니다" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert toss.confirm_calls == 0 and toss.charges == 0
+    assert stock(app, card_order["product_id"]) == 2
+
+
+def test_money_taken_for_an_expired_order_is_refunded(app, client, toss, card_order):
+    key = toss.force_done(card_order["order_no"], 45000)
+    expire(app, card_order["order_no"])
+    client.get(success_url(card_order, key, 45000))
+    assert toss.refunds == 1
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.CANCELLED
+
+
+def webhook(client, key, order_no, status):
+    body = {"eventType": "PAYMENT_STATUS_CHANGED", "data": {"paymentKey": key, "orderId": order_no, "status": status}}
+    return client.post("/webhooks/toss", json=body)
+
+
+def test_duplicated_and_out_of_order_webhooks_end_in_the_right_state(app, client, toss, card_order):
+    key = toss.force_done(card_order["order_no"], 45000)  # paid, but the buyer never came back to us
+    assert webhook(client, key, card_order["order_no"], "DONE").status_code == 200
+    assert webhook(client, key, card_order["order_no"], "DONE").status_code == 200
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.PAID
+    assert paid_events(app, card_order["order_no"]) == 1
+    toss.payments[key]["status"] = "CANCELED"  # cancelled in the Toss console
+    assert webhook(client, key, card_order["order_no"], "CANCELED").status_code == 200
+    assert webhook(client, key, card_order["order_no"], "DONE").status_code == 200  # late, stale event
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.REFUNDED
+    assert stock(app, card_order["product_id"]) == 2
+
+
+def test_webhook_body_is_not_trusted(app, client, toss, card_order):
+    unknown_key = "tpk_made_up"
+    assert webhook(client, unknown_key, card_order["order_no"], "DONE").status_code in (200, 503)
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.AWAITING_PAYMENT
+    assert client.post("/webhooks/toss", data="not json").status_code == 400
+
+
+def test_refund_twice_refunds_once_and_restocks_once(app, client, admin, toss, card_order):
+    key = toss.open_session(card_order["order_no"], 45000)
+    client.get(success_url(card_order, key, 45000))
+    assert stock(app, card_order["product_id"]) == 1
+    order_id = order_row(app, card_order["order_no"]).id
+    admin.post(f"/admin/orders/{order_id}/refund")
+    admin.post(f"/admin/orders/{order_id}/refund")
+    assert toss.refunds == 1
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.REFUNDED
+    assert stock(app, card_order["product_id"]) == 2
+
+
+def test_admin_cannot_mark_a_card_order_paid_by_hand(app, admin, card_order):
+    order_id = order_row(app, card_order["order_no"]).id
+    admin.post(f"/admin/orders/{order_id}/paid")
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.AWAITING_PAYMENT
+
+
+def test_production_refuses_test_keys(tmp_path):
+    from storefront import create_app
+    from storefront.config import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="test key"):
+        create_app(
+            {
+                "INSTANCE_PATH": str(tmp_path),
+                "SECRET_KEY": "x",
+                "PRODUCTION": True,
+                "TOSS_CLIENT_KEY": CLIENT,
+                "TOSS_SECRET_KEY": SECRET,
+            }
+        )
