@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, config, errors, formatting, i18n, security
+from . import cli, config, errors, formatting, i18n, logs, security
 from .extensions import babel, csrf, db, login_manager, migrate
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     formatting.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    logs.init_app(app)
 
     from . import admin, shop
 

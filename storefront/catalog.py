@@ -221,30 +221,89 @@ def admin_product_select(*, q: str = "", category_id: int = 0, display_status: s
     return stmt
 
 
-def listed_products_select(
-    device: visibility.Device | None, *, category_id: int | None = None, q: str = ""
-) -> sa.Select:
-    """Products the public lists may show (home, category, search, sitemap), newest first."""
-    stmt = (
-        sa.select(Product)
-        .where(visibility.listed_clause(device))
-        .options(sa.orm.selectinload(Product.images))
-        .order_by(Product.id.desc())
+@dataclass(frozen=True)
+class ProductCard:
+    """What a public list shows of one product."""
+
+    public_token: str
+    name: str
+    price: int
+    sold_out: bool
+    image_hash: str | None
+
+    @property
+    def thumb_name(self) -> str | None:
+        return images.thumb_name(self.image_hash) if self.image_hash else None
+
+
+@dataclass(frozen=True)
+class CardPage:
+    """One page of a list, paged by product id (keyset), so a deep page costs what the first does."""
+
+    items: list[ProductCard]
+    older: int | None  # pass as ?before= for the next page
+    newer: int | None  # pass as ?after= for the previous page
+
+
+def listed_page(
+    device: visibility.Device | None,
+    *,
+    per_page: int,
+    category_id: int | None = None,
+    q: str = "",
+    before: int | None = None,
+    after: int | None = None,
+) -> CardPage:
+    """A page of listed products, newest first, in one query (main image included)."""
+    main_image = (
+        sa.select(ProductImage.content_hash)
+        .where(ProductImage.product_id == Product.id)
+        .order_by(ProductImage.position)
+        .limit(1)
+        .scalar_subquery()
     )
+    stmt = sa.select(
+        Product.id,
+        Product.public_token,
+        Product.name,
+        Product.price,
+        sa.and_(Product.stock_managed, Product.stock_quantity <= 0).label("sold_out"),
+        main_image.label("image_hash"),
+    ).where(visibility.listed_clause(device))
     if category_id is not None:
         stmt = stmt.where(Product.category_id == category_id)
     if q:
         stmt = stmt.where(_name_contains(q))
-    return stmt
+    if after is not None:
+        rows = db.session.execute(stmt.where(Product.id > after).order_by(Product.id.asc()).limit(per_page + 1)).all()
+        more_newer = len(rows) > per_page
+        rows = list(reversed(rows[:per_page]))
+        newer = rows[0].id if more_newer and rows else None
+        older = rows[-1].id if rows else None
+    else:
+        if before is not None:
+            stmt = stmt.where(Product.id < before)
+        rows = db.session.execute(stmt.order_by(Product.id.desc()).limit(per_page + 1)).all()
+        more_older = len(rows) > per_page
+        rows = rows[:per_page]
+        older = rows[-1].id if more_older else None
+        newer = rows[0].id if before is not None and rows else None
+    items = [ProductCard(r.public_token, r.name, r.price, bool(r.sold_out), r.image_hash) for r in rows]
+    return CardPage(items, older, newer)
 
 
 def product_by_token(token: str) -> Product | None:
     if not PUBLIC_TOKEN_RE.match(token):
         return None
-    return db.session.scalar(
-        sa.select(Product)
-        .where(Product.public_token == token)
-        .options(sa.orm.selectinload(Product.images), sa.orm.joinedload(Product.category))
+    # One query: the product with its category and images joined in.
+    return (
+        db.session.execute(
+            sa.select(Product)
+            .where(Product.public_token == token)
+            .options(sa.orm.joinedload(Product.images), sa.orm.joinedload(Product.category))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
 
 

@@ -19,6 +19,8 @@ DEFAULTS = {
     "MAX_IMAGE_PIXELS": 40_000_000,
     "MAX_IMAGES_PER_PRODUCT": 10,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Static URLs carry a content hash (formatting.static_url), so browsers may keep them for a year.
+    "SEND_FILE_MAX_AGE_DEFAULT": 31536000,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,

@@ -45,10 +45,13 @@ def _static_version(static_folder: str, filename: str) -> str:
     return hashlib.sha256((Path(static_folder) / filename).read_bytes()).hexdigest()[:12]
 
 
+def static_version(filename: str) -> str:
+    return _static_version(current_app.static_folder, filename)
+
+
 def static_url(filename: str) -> str:
     """A static file's URL carrying its content hash, so it can be cached for a year."""
-    version = _static_version(current_app.static_folder, filename)
-    return url_for("static", filename=filename, v=version)
+    return url_for("static", filename=filename, v=static_version(filename))
 
 
 def kst(moment: datetime | None, pattern: str = "yyyy-MM-dd HH:mm") -> str:

@@ -65,10 +65,12 @@ class Product(db.Model):
         sa.CheckConstraint("order_count >= 0", name="order_count_not_negative"),
         sa.CheckConstraint("max_per_order IS NULL OR max_per_order > 0", name="max_per_order_positive"),
         sa.CheckConstraint("purchase_limit IS NULL OR purchase_limit > 0", name="purchase_limit_positive"),
+        # Category pages walk one category newest first, a page at a time (keyset on id).
+        sa.Index("ix_product_category_listing", "category_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("category.id", ondelete="RESTRICT"), index=True)
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("category.id", ondelete="RESTRICT"))
     name: Mapped[str] = mapped_column(sa.String(200))
     price: Mapped[int]
     description: Mapped[str] = mapped_column(sa.Text, default="")
@@ -184,13 +186,6 @@ class ShopSettings(db.Model):
     notify_email: Mapped[str] = mapped_column(sa.String(254), default="")
 
     __table_args__ = (sa.CheckConstraint("payment_due_days BETWEEN 1 AND 30", name="payment_due_days_range"),)
-
-    @property
-    def bank_ready(self) -> bool:
-        return bool(self.bank_name and self.bank_account and self.bank_holder)
-
-    def bank_line(self) -> str:
-        return f"{self.bank_name} {self.bank_account} ({self.bank_holder})" if self.bank_ready else ""
 
 
 class OrderStatus(enum.StrEnum):

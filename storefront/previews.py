@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from . import images
-from .formatting import plain_excerpt
+from .formatting import plain_excerpt, static_version
 from .models import Product
 from .settings import shop_settings
 from .urls import absolute_url
@@ -37,7 +37,7 @@ def card_for(product: Product) -> PreviewCard:
     elif settings.preview_image_hash:
         image_url = absolute_url("shop.upload", name=images.preview_name(settings.preview_image_hash))
     else:
-        image_url = absolute_url("static", filename=DEFAULT_IMAGE)
+        image_url = absolute_url("static", filename=DEFAULT_IMAGE, v=static_version(DEFAULT_IMAGE))
     return PreviewCard(
         url=absolute_url("shop.product", token=product.public_token),
         title=title,

@@ -132,3 +132,12 @@ def test_create_admin_reads_the_environment(app, runner, monkeypatch, auth):
     # An admin already exists (the fixture's), so --if-missing leaves everything alone.
     assert auth.login("env@example.com", "password-from-env").headers.get("Location") is None
     assert auth.login(ADMIN_EMAIL, ADMIN_PASSWORD).status_code == 302
+
+
+def test_seed_demo_fills_an_empty_shop_once(app, runner, client):
+    result = runner.invoke(args=["seed-demo", "--products", "30"])
+    assert result.exit_code == 0 and "Personal payment window link: /products/" in result.output
+    token = result.output.rsplit("/products/", 1)[1].strip()
+    assert "김규섭 고객님 개인결제창" in client.get(f"/products/{token}").get_data(as_text=True)
+    assert "김규섭 고객님 개인결제창" not in client.get("/").get_data(as_text=True)
+    assert "only fills an empty shop" in runner.invoke(args=["seed-demo"]).output

@@ -71,16 +71,29 @@ def test_unlisted_product_appears_on_no_list_search_or_sitemap(app, client, shop
 
 
 def test_unlisted_product_is_absent_from_every_page_of_pagination(app, client, make_product):
+    import html as html_lib
+
     app.config["PRODUCTS_PER_PAGE"] = 3
     _, hidden = make_product(name="숨은 개인결제창", listed=False)
     for i in range(8):
         make_product(name=f"진열 상품 {i}")
-    seen = []
-    for page in range(1, 5):
-        body = client.get(f"/?page={page}").get_data(as_text=True)
+    seen, url, pages = [], "/", []
+    while url:
+        body = client.get(url).get_data(as_text=True)
         assert hidden not in body and "숨은 개인결제창" not in body
         seen += re.findall(r"진열 상품 \d", body)
-    assert sorted(seen) == sorted(f"진열 상품 {i}" for i in range(8))
+        pages.append(body)
+        found = re.search(r'<a href="([^"]+)" rel="next">', body)
+        url = html_lib.unescape(found.group(1)) if found else None
+    assert seen == [f"진열 상품 {i}" for i in range(7, -1, -1)]  # every product once, newest first
+    assert len(pages) == 3
+    # And back again from the last page.
+    back = html_lib.unescape(re.search(r'<a href="([^"]+)" rel="prev">', pages[-1]).group(1))
+    assert re.findall(r"진열 상품 \d", client.get(back).get_data(as_text=True)) == [
+        "진열 상품 4",
+        "진열 상품 3",
+        "진열 상품 2",
+    ]
 
 
 def test_direct_link_serves_the_unlisted_product(client, shop):

@@ -9,7 +9,7 @@ from ..auth import authenticate, has_admin
 from ..extensions import db
 from ..models import Order, PaymentMethod, Product, utcnow
 from ..payments.toss import GatewayUnreachable
-from ..settings import save_settings, shop_settings
+from ..settings import save_settings, settings_row, shop_settings
 from ..urls import absolute_url
 from ..visibility import sale_state
 from . import bp, safe_next
@@ -337,7 +337,7 @@ def order_refund(order_id: int):
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     current = shop_settings()
-    form = ShopSettingsForm(obj=current if request.method == "GET" else None)
+    form = ShopSettingsForm(obj=settings_row() if request.method == "GET" else None)
     upload_errors: list[str] = []
     if request.method == "POST":
         valid = form.validate()

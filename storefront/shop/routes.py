@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from .. import catalog, images, notifications, orders, payments, previews
 from ..extensions import csrf, db
 from ..i18n import LANG_COOKIE
-from ..models import Category, Order, OrderStatus, PaymentMethod, Product
+from ..models import Order, OrderStatus, PaymentMethod, Product
 from ..payments.toss import ConfirmResult, GatewayUnreachable
 from ..text import clean_line
 from ..urls import absolute_url, local_path
@@ -35,39 +35,40 @@ def _visitor_device():
     return device_for(request.user_agent.string)
 
 
-def _page_number() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+def _cursor(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
 
 
-def _paginate(stmt):
-    return db.paginate(
-        stmt,
-        page=_page_number(),
+def _list_page(**filters) -> catalog.CardPage:
+    return catalog.listed_page(
+        _visitor_device(),
         per_page=current_app.config["PRODUCTS_PER_PAGE"],
-        error_out=False,
+        before=_cursor("before"),
+        after=_cursor("after"),
+        **filters,
     )
 
 
 @bp.get("/")
 def home():
-    page = _paginate(catalog.listed_products_select(_visitor_device()))
-    return render_template("shop/list.html", page=page, heading=None, categories=_categories())
+    return render_template("shop/list.html", page=_list_page(), heading=None, categories=_categories())
 
 
 @bp.get("/categories/<int:category_id>")
 def category(category_id: int):
-    category = db.get_or_404(Category, category_id)
-    page = _paginate(catalog.listed_products_select(_visitor_device(), category_id=category.id))
-    return render_template(
-        "shop/list.html", page=page, heading=category.name, category=category, categories=_categories()
-    )
+    categories = _categories()
+    category = next((c for c in categories if c.id == category_id), None)
+    if category is None:
+        abort(404)
+    page = _list_page(category_id=category.id)
+    return render_template("shop/list.html", page=page, heading=category.name, category=category, categories=categories)
 
 
 @bp.get("/search")
 def search():
     q = re.sub(r"\s+", " ", clean_line(request.args.get("q")))[:100]
-    page = _paginate(catalog.listed_products_select(_visitor_device(), q=q)) if q else None
+    page = _list_page(q=q) if q else None
     return render_template("shop/search.html", page=page, q=q, categories=_categories())
 
 
@@ -269,6 +270,16 @@ def sitemap():
     )
     response.mimetype = "application/xml"
     return response
+
+
+@bp.get("/healthz")
+def health():
+    """For load balancers: the app answers and reaches its database."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        return {"status": "database unavailable"}, 503
+    return {"status": "ok"}
 
 
 @bp.get("/robots.txt")

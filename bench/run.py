@@ -1,0 +1,245 @@
+"""Benchmark the shop against the framework's floor, in one run on one machine.
+
+    python bench/run.py [--duration 10] [--connections 16] [--postgres URL]
+
+Starts gunicorn (2 workers) for the shop on seeded SQLite catalogues of 100 and
+100,000 products and for bench/floor.py, drives each page with wrk, and prints
+requests per second, p50 and p99 latency, and each page's ratio to the floor.
+Then runs the contention check: 50 buyers at once for a stock-1 product, on
+SQLite and (with --postgres) PostgreSQL: exactly one order, no 5xx.
+Needs wrk (Debian package) on PATH. Timings here are for people to read, never
+pass/fail tests.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BUYER = {
+    "buyer_name": "김규섭", "buyer_phone": "010-1234-5678", "recipient_name": "김규섭",
+    "recipient_phone": "010-1234-5678", "postcode": "06236", "address": "서울특별시 강남구 테헤란로 123",
+    "quantity": "1", "payment_method": "bank_transfer", "agree": "y",
+}  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def flask(env, *args):
+    subprocess.run([sys.executable, "-m", "flask", "--app", "storefront", *args], env=env, check=True,
+                   cwd=ROOT, stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def make_shop(workdir: Path, products: int, database_url: str | None = None) -> dict:
+    """A seeded shop instance: environment for its processes and a few URLs to measure."""
+    instance = workdir / f"shop-{products}-{'pg' if database_url else 'sqlite'}"
+    instance.mkdir(parents=True)
+    env = {**os.environ, "STOREFRONT_INSTANCE_PATH": str(instance), "STOREFRONT_SECRET_KEY": "bench-secret",
+           "DATABASE_URL": database_url or f"sqlite:///{instance}/shop.sqlite"}  # fmt: skip
+    env.pop("STOREFRONT_PUBLIC_BASE_URL", None)
+    flask(env, "db", "upgrade")
+    flask(env, "seed-demo", "--products", str(products))
+    script = (
+        "from storefront import create_app\n"
+        "from storefront.extensions import db\n"
+        "from storefront.settings import save_settings\n"
+        "import sqlalchemy as sa\n"
+        "from storefront.models import Product, Category\n"
+        "app = create_app()\n"
+        "with app.test_request_context():\n"
+        "    save_settings({'bank_name': '국민은행', 'bank_account': '123-456', 'bank_holder': '규섭커피'})\n"
+        "    db.session.commit()\n"
+        "    listed = db.session.scalar(sa.select(Product.public_token).where(Product.listed)"
+        ".order_by(Product.id.desc()))\n"
+        "    category = db.session.scalar(sa.select(Category.id).where(Category.name == '원두'))\n"
+        "    deep = db.session.scalar(sa.select(Product.id).where(Product.category_id == category)"
+        ".order_by(Product.id).offset(30))\n"
+        "    print(listed, category, deep)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    token, category, deep = out.stdout.split()
+    return {"env": env, "token": token, "category": category, "deep": deep}
+
+
+class Gunicorn:
+    def __init__(self, app: str, env: dict, workers: int = 2):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", app],
+            env=env, cwd=ROOT,
+        )  # fmt: skip
+        for _ in range(200):
+            try:
+                requests.get(self.url + "/", timeout=1)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError(f"gunicorn for {app} did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def wrk(url: str, duration: int, connections: int) -> dict:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+    def ms(label):
+        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": ms("50%"),
+        "p99": ms("99%"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def contention(shop_url: str, env: dict, buyers: int = 50) -> dict:
+    """50 buyers press 결제하기 at once for a fresh stock-1 product."""
+    script = (
+        "from storefront import create_app, catalog\n"
+        "from storefront.extensions import db\n"
+        "app = create_app()\n"
+        "with app.test_request_context():\n"
+        "    p = catalog.create_product(catalog.ProductData(name='마지막 하나', price=10000, listed=False,"
+        " stock_managed=True, stock_quantity=1))\n"
+        "    db.session.commit()\n"
+        "    print(p.public_token, p.id)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    token, _ = out.stdout.split()
+    url = f"{shop_url}/products/{token}/buy"
+    sessions = []
+    for _ in range(buyers):
+        s = requests.Session()
+        html = s.get(url, timeout=30).text
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', html).group(1)
+        sessions.append((s, {**BUYER, "csrf_token": csrf, "nonce": nonce}))
+    barrier = threading.Barrier(buyers)
+    results = []
+
+    def buy(s, form):
+        barrier.wait()
+        r = s.post(url, data=form, allow_redirects=False, timeout=120)
+        results.append((r.status_code, r.headers.get("Location", "")))
+
+    threads = [threading.Thread(target=buy, args=b) for b in sessions]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {
+        "orders": sum(1 for _, loc in results if loc.startswith("/orders/")),
+        "server_errors": sum(1 for code, _ in results if code >= 500),
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--postgres", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test (it is emptied)")
+    parser.add_argument("--write", action="store_true", help="write the figures into bench/RESULTS.md")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+
+    workdir = Path(tempfile.mkdtemp(prefix="storefront-bench-"))
+    small, large = make_shop(workdir, 100), make_shop(workdir, 100_000)
+    rows = []
+    servers = []
+    try:
+        floor = Gunicorn("bench.floor:app", {**small["env"], "PYTHONPATH": str(ROOT)})
+        servers.append(floor)
+        floor_result = wrk(f"{floor.url}/products/{small['token']}", args.duration, args.connections)
+        rows.append(("floor (bench/floor.py, one row + Jinja)", floor_result))
+        for label, shop in (("100", small), ("100,000", large)):
+            server = Gunicorn("storefront:create_app()", shop["env"])
+            servers.append(server)
+            pages = [
+                (f"product page ({label} products)", f"/products/{shop['token']}"),
+                (f"category page 1 ({label})", f"/categories/{shop['category']}"),
+                (f"category deep page ({label})", f"/categories/{shop['category']}?before={shop['deep']}"),
+                (f"checkout GET ({label})", f"/products/{shop['token']}/buy"),
+            ]
+            for name, path in pages:
+                rows.append((name, wrk(server.url + path, args.duration, args.connections)))
+        contention_runs = [("SQLite", contention(servers[-1].url, large["env"]))]
+    finally:
+        for server in servers:
+            server.stop()
+    if args.postgres:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(args.postgres)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+        pg = make_shop(workdir, 100, args.postgres)
+        server = Gunicorn("storefront:create_app()", pg["env"])
+        try:
+            contention_runs.append(("PostgreSQL", contention(server.url, pg["env"])))
+        finally:
+            server.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+    floor_rps = floor_result["rps"]
+    lines = [
+        "| page | req/s | p50 ms | p99 ms | non-2xx/3xx | ratio to floor |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in rows:
+        ratio = r["rps"] / floor_rps
+        lines.append(f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | {ratio:.2f} |")
+    by_name = dict(rows)
+    lines.append("")
+    lines.append(
+        "Category page at 100,000 vs 100 products (req/s ratio): first page "
+        f"{by_name['category page 1 (100,000)']['rps'] / by_name['category page 1 (100)']['rps']:.2f}, deep page "
+        f"{by_name['category deep page (100,000)']['rps'] / by_name['category deep page (100)']['rps']:.2f}"
+    )
+    lines.append("")
+    lines.append("| contention: 50 buyers, stock 1 | orders | 5xx | seconds |")
+    lines.append("| --- | ---: | ---: | ---: |")
+    for name, c in contention_runs:
+        lines.append(f"| {name} | {c['orders']} | {c['server_errors']} | {c['seconds']:.2f} |")
+    report = "\n".join(lines)
+    print(report)
+    if args.write:
+        machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+        command = "python bench/run.py " + " ".join(sys.argv[1:])
+        (ROOT / "bench" / "RESULTS.md").write_text(
+            "# Benchmark results\n\n"
+            f"Machine: {machine}. Command: `{command}`. gunicorn 2 sync workers, wrk -t2 -c{args.connections} "
+            f"-d{args.duration}s, SQLite unless stated.\n\n{report}\n"
+        )
+
+
+if __name__ == "__main__":
+    main()
