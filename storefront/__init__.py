@@ -7,7 +7,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, config, errors, formatting, i18n, logs, security
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .urls import IdConverter
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -28,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=_bundled("static"),
     )
     config.load_config(app, test_config)
+    app.url_map.converters["id"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if proxies := int(app.config["TRUSTED_PROXIES"]):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
@@ -36,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=_bundled("migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     i18n.init_app(app, babel)
     formatting.init_app(app)
     errors.init_app(app)

@@ -1,5 +1,7 @@
 """Merchant accounts: lookup for Flask-Login and the create-admin operation."""
 
+import hmac
+
 import sqlalchemy as sa
 
 from .extensions import db, login_manager
@@ -7,8 +9,15 @@ from .models import AdminUser
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> AdminUser | None:
-    return db.session.get(AdminUser, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> AdminUser | None:
+    """The admin of a login cookie, while that login has not been ended (see AdminUser.get_id)."""
+    user_id, _, token = session_id.partition(".")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(AdminUser, int(user_id))
+    if user is None or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
 
 
 def has_admin() -> bool:

@@ -4,6 +4,8 @@ Operations change the session and flush; the view that called them commits
 once (or the request rolls back), so a failed save leaves nothing half-done.
 """
 
+import enum
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,9 +16,19 @@ from flask_babel import lazy_gettext as _l
 
 from . import images, visibility
 from .extensions import db
-from .models import Category, DisplayStatus, Product, ProductImage, new_public_token
+from .models import (
+    AuditEntry,
+    Category,
+    DisplayStatus,
+    Product,
+    ProductEvent,
+    ProductImage,
+    as_utc,
+    new_public_token,
+)
 from .text import like_pattern
 
+SYSTEM = "system"  # the actor when the shop itself (or a command) makes a change
 PARKED_PREFIX = "\t"  # never the start of a saved name: the form trims whitespace
 PUBLIC_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
 
@@ -65,7 +77,15 @@ def personal_payment_category_id() -> int | None:
     return db.session.scalar(sa.select(Category.id).where(Category.name == PERSONAL_PAYMENT_CATEGORY))
 
 
-def save_categories(rows: list[CategoryRow]) -> None:
+def category_history(limit: int = 20) -> list[AuditEntry]:
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.subject == "category").order_by(AuditEntry.id.desc()).limit(limit)
+        )
+    )
+
+
+def save_categories(rows: list[CategoryRow], actor: str = SYSTEM) -> None:
     """Apply the 카테고리 관리 page as a whole: additions, renames, order and deletions.
 
     Row order is the new display order. Raises :class:`CatalogError` when a
@@ -95,6 +115,22 @@ def save_categories(rows: list[CategoryRow]) -> None:
         db.session.flush()
 
     kept = [row for row in rows if not row.delete]
+    submitted = {row.id for row in rows if row.id is not None}
+    taken = {c.name for c in existing.values() if c.id not in submitted}
+    clashes = sorted({row.name for row in kept} & taken)
+    if clashes:
+        raise CatalogError(_l("Another category already has this name: %(names)s", names=", ".join(clashes)))
+    changes = {
+        "added": [row.name for row in kept if row.id is None],
+        "renamed": [
+            [existing[row.id].name, row.name]
+            for row in kept
+            if row.id is not None and existing[row.id].name != row.name
+        ],
+        "deleted": [category.name for category in doomed],
+        "reordered": [row.id for row in kept if row.id is not None]
+        != [c.id for c in sorted(existing.values(), key=lambda c: (c.position, c.id)) if c not in doomed],
+    }
     # Renames may swap two names; park them first so the unique index never sees a clash.
     for row in kept:
         if row.id is not None and existing[row.id].name != row.name:
@@ -105,23 +141,54 @@ def save_categories(rows: list[CategoryRow]) -> None:
         category.name = row.name
         category.position = position
         db.session.add(category)
+    if any(changes.values()):
+        db.session.add(AuditEntry(actor=actor, subject="category", action="saved", detail=json.dumps(changes)))
     db.session.flush()
 
 
-def create_product(data: ProductData) -> Product:
+# The product fields whose changes the product's history records.
+AUDITED_FIELDS = (
+    "name", "price", "category_id", "display_status", "listed", "show_on_desktop", "show_on_mobile",
+    "stock_managed", "stock_quantity", "purchase_limit", "sale_ends_at", "max_per_order",
+)  # fmt: skip
+
+
+def create_product(data: ProductData, actor: str = SYSTEM) -> Product:
     product = Product()
     _apply(product, data)
     db.session.add(product)
     db.session.flush()
+    _record(product, actor, "created")
     return product
 
 
-def update_product(product: Product, data: ProductData) -> None:
+def update_product(product: Product, data: ProductData, actor: str = SYSTEM) -> None:
+    before = {name: getattr(product, name) for name in AUDITED_FIELDS}
     _apply(product, data)
+    changed = [
+        [name, _plain(before[name]), _plain(getattr(product, name))]
+        for name in AUDITED_FIELDS
+        if _plain(before[name]) != _plain(getattr(product, name))
+    ]
+    if changed:
+        _record(product, actor, "updated", json.dumps(changed, ensure_ascii=False))
     db.session.flush()
 
 
-def duplicate_product(source: Product) -> Product:
+def _plain(value):
+    """A field value as JSON keeps it (enums by value, times in UTC ISO format)."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat(timespec="minutes")
+    return value
+
+
+def _record(product: Product, actor: str, action: str, detail: str = "") -> None:
+    db.session.add(ProductEvent(product_id=product.id, actor=actor, action=action, detail=detail))
+
+
+def duplicate_product(source: Product, actor: str = SYSTEM) -> Product:
     """A copy to adapt for the next customer: not displayed and not listed until the merchant says so."""
     copy = Product(
         category_id=source.category_id,
@@ -152,12 +219,14 @@ def duplicate_product(source: Product) -> Product:
     ]
     db.session.add(copy)
     db.session.flush()
+    _record(copy, actor, "duplicated", source.name)
     return copy
 
 
-def regenerate_token(product: Product) -> None:
+def regenerate_token(product: Product, actor: str = SYSTEM) -> None:
     """Give the product a new public URL; the old link stops working at once."""
     product.public_token = new_public_token()
+    _record(product, actor, "new_url")
     db.session.flush()
 
 

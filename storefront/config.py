@@ -22,11 +22,17 @@ DEFAULTS = {
     # Static URLs carry a content hash (formatting.static_url), so browsers may keep them for a year.
     "SEND_FILE_MAX_AGE_DEFAULT": 31536000,
     "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SECURE": None,  # None: secure when PUBLIC_BASE_URL is https
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "ko",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Seoul",
     "LANGUAGES": ["ko", "en"],
+    # Failed logins allowed before the login form refuses for a while (per e-mail, per address).
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": False,
     # Production mode refuses settings that are only fit for testing (see check_production).
     "PRODUCTION": False,
     # 카드 결제 through Toss Payments: on when both keys are set.
@@ -49,7 +55,15 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     app.config.setdefault("UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads"))
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
     if not app.config.get("SECRET_KEY"):
+        if app.config["PRODUCTION"]:
+            raise ConfigurationError(
+                "Production mode needs STOREFRONT_SECRET_KEY (the same value on every app instance), "
+                "so that logins and forms survive restarts and work behind a load balancer."
+            )
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    if "SESSION_COOKIE_SECURE" not in app.config or app.config["SESSION_COOKIE_SECURE"] is None:
+        # Served over https (per the public address): the session cookie never travels in clear.
+        app.config["SESSION_COOKIE_SECURE"] = app.config["PUBLIC_BASE_URL"].startswith("https://")
     check_production(app)
 
 
@@ -60,6 +74,10 @@ class ConfigurationError(RuntimeError):
 def check_production(app: Flask) -> None:
     if not app.config["PRODUCTION"]:
         return
+    if app.debug:
+        raise ConfigurationError(
+            "Production mode refuses to run with debug on: the debugger lets visitors run code. Unset FLASK_DEBUG."
+        )
     for name in ("TOSS_CLIENT_KEY", "TOSS_SECRET_KEY"):
         if str(app.config.get(name) or "").startswith("test_"):
             raise ConfigurationError(

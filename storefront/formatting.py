@@ -1,6 +1,7 @@
 """Jinja filters and globals: how the shop writes money, text and asset URLs."""
 
 import hashlib
+import json
 import re
 from datetime import datetime
 from functools import cache
@@ -111,7 +112,63 @@ SALE_STATE_LABELS = {
     "ended": _l("Sale ended"),
     "expired": _l("Past end date"),
 }
-PRODUCT_EVENT_LABELS = {"auto_closed": _l("Purchase limit reached: switched to “Not displayed”")}
+PRODUCT_EVENT_LABELS = {
+    "auto_closed": _l("Purchase limit reached: switched to “Not displayed”"),
+    "created": _l("Registered"),
+    "updated": _l("Changed"),
+    "duplicated": _l("Made as a copy of"),
+    "new_url": _l("New URL made; the old link stopped working"),
+}
+FIELD_LABELS = {
+    "name": _l("Product name"),
+    "price": _l("Price"),
+    "category_id": _l("Category"),
+    "display_status": _l("Display status"),
+    "listed": _l("Show in product lists"),
+    "show_on_desktop": _l("Desktop"),
+    "show_on_mobile": _l("Mobile"),
+    "stock_managed": _l("Stock management"),
+    "stock_quantity": _l("Stock quantity"),
+    "purchase_limit": _l("Purchase limit"),
+    "sale_ends_at": _l("Sale end date"),
+    "max_per_order": _l("Maximum per order"),
+}
+
+
+def _change_value(field: str, value) -> str:
+    if value is None:
+        return "—"
+    if field == "price":
+        return won(value)
+    if field == "display_status" or field == "listed":
+        return str(_l("Displayed")) if value in ("displayed", True) else str(_l("Not displayed"))
+    if isinstance(value, bool):
+        return str(_l("On")) if value else str(_l("Off"))
+    if field == "sale_ends_at":
+        return kst(datetime.fromisoformat(value))
+    return str(value)
+
+
+def product_event_details(event) -> list[str]:
+    """The lines a product history entry shows: for a change, "판매가: 12,000원 → 15,000원"."""
+    if event.action != "updated":
+        return [event.detail] if event.detail else []
+    return [
+        f"{FIELD_LABELS[field]}: {_change_value(field, old)} → {_change_value(field, new)}"
+        for field, old, new in json.loads(event.detail or "[]")
+        if field in FIELD_LABELS
+    ]
+
+
+def category_changes(entry) -> list[str]:
+    changes = json.loads(entry.detail or "{}")
+    lines = [str(_l("Added: %(names)s", names=", ".join(changes["added"])))] if changes.get("added") else []
+    lines += [str(_l("Renamed: %(old)s → %(new)s", old=old, new=new)) for old, new in changes.get("renamed", [])]
+    if changes.get("deleted"):
+        lines.append(str(_l("Deleted: %(names)s", names=", ".join(changes["deleted"]))))
+    if changes.get("reordered"):
+        lines.append(str(_l("Order changed")))
+    return lines
 
 
 def sale_state_label(state: str) -> str:
@@ -133,6 +190,8 @@ def init_app(app: Flask) -> None:
         actor_label=actor_label,
         sale_state_label=sale_state_label,
         product_event_label=product_event_label,
+        product_event_details=product_event_details,
+        category_changes=category_changes,
         preview_name=images.preview_name,
     )
     app.add_template_filter(event_note)

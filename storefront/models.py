@@ -32,16 +32,29 @@ class DisplayStatus(enum.StrEnum):
     HIDDEN = "hidden"  # 진열 안함
 
 
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
 class AdminUser(UserMixin, db.Model):
     __tablename__ = "admin_user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(256))
+    # Part of the login cookie; replacing it (at logout or a password change) ends every session.
+    session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_token}"
+
+    def end_sessions(self) -> None:
+        self.session_token = new_session_token()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -306,3 +319,16 @@ class Notification(db.Model):
     last_error: Mapped[str] = mapped_column(sa.String(300), default="")
 
     order: Mapped[Order] = relationship()
+
+
+class AuditEntry(db.Model):
+    """Admin changes that belong to no single product or order (the category page's history)."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(30))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    detail: Mapped[str] = mapped_column(sa.Text, default="")

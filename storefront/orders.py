@@ -8,6 +8,7 @@ backwards or apply a change twice; each change is recorded as an OrderEvent.
 import enum
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -88,6 +89,11 @@ class PlacedOrder:
 
 def new_nonce() -> str:
     return secrets.token_urlsafe(24)
+
+
+def valid_nonce(value: str | None) -> str:
+    """The form's nonce if it is one we could have made; a tampered one protects nothing, so it gets a new one."""
+    return value if value and re.fullmatch(r"[A-Za-z0-9_-]{32}", value) else new_nonce()
 
 
 def hash_token(token: str) -> str:

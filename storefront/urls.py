@@ -3,6 +3,19 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
+from werkzeug.routing import IntegerConverter
+
+
+class IdConverter(IntegerConverter):
+    """A database id in a URL: a positive number that fits the id column, anything else is 404."""
+
+    def __init__(self, map):
+        super().__init__(map, min=1, max=2**31 - 1)
+
+
+def small_int(value: int | None) -> int:
+    """A number from a query string, or 0 when it cannot be a database id."""
+    return value if isinstance(value, int) and 0 < value < 2**31 else 0
 
 
 def absolute_url(endpoint: str, **values) -> str:

@@ -122,3 +122,12 @@ def test_category_names_are_unique_in_the_database(app):
             db.session.rollback()
         else:
             raise AssertionError("duplicate category names were stored")
+
+
+def test_a_new_row_named_like_a_category_missing_from_the_page_is_refused(app, admin):
+    save(admin, [(None, "원두", False)])
+    # A second tab that never showed 원두 adds it again.
+    response = save(admin, [(None, "원두", False)])
+    assert response.status_code == 422
+    assert "같은 이름의 카테고리가 이미 있습니다: 원두" in response.get_data(as_text=True)
+    assert names(app) == ["원두"]

@@ -147,8 +147,10 @@ def test_purchase_limit_closes_the_link_by_itself(app, client, bank_ready, make_
     product = product_row(app, product_id)
     assert product.display_status is DisplayStatus.HIDDEN and product.order_count == 1
     with app.app_context():
-        event = db.session.scalar(sa.select(ProductEvent).where(ProductEvent.product_id == product_id))
-        assert event.action == "auto_closed" and event.actor == "system"
+        event = db.session.scalar(
+            sa.select(ProductEvent).where(ProductEvent.product_id == product_id, ProductEvent.action == "auto_closed")
+        )
+        assert event.actor == "system" and "purchase limit 1" in event.detail
     assert client.get(f"/products/{token}").status_code == 410
     assert client.get(f"/products/{token}/buy").status_code == 410
 

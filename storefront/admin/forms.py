@@ -85,7 +85,7 @@ class CategoriesForm(FlaskForm):
             raw_id = entry.form.id.data
             rows.append(
                 CategoryRow(
-                    id=int(raw_id) if raw_id and raw_id.isdigit() else None,
+                    id=int(raw_id) if raw_id and raw_id.isdigit() and len(raw_id) < 10 else None,
                     name=entry.form.name.data or "",
                     delete=bool(entry.form.delete.data),
                 )
@@ -184,6 +184,10 @@ class ProductForm(FlaskForm):
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         validators=[Optional()],
     )
+
+    def validate_sale_ends_at(self, field):
+        if field.data is not None and not 2000 <= field.data.year <= 2100:
+            raise ValidationError(_l("Enter a date between 2000 and 2100."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,11 +6,11 @@ from flask_login import current_user, login_user, logout_user
 
 from .. import catalog, exports, images, notifications, orders, payments, previews, sharing
 from ..auth import authenticate, has_admin
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import Order, PaymentMethod, Product, utcnow
 from ..payments.toss import GatewayUnreachable
 from ..settings import save_settings, settings_row, shop_settings
-from ..urls import absolute_url
+from ..urls import absolute_url, small_int
 from ..visibility import sale_state
 from . import bp, safe_next
 from .forms import (
@@ -24,24 +24,52 @@ from .forms import (
 )
 
 
+def _login_account() -> str:
+    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed_login(response) -> bool:
+    return response.status_code == 401
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed_login)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_login_account,
+    deduct_when=_failed_login,
+)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
-    login_failed = False
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             session.clear()  # a fresh session at login: nothing from before carries over
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
-        login_failed = True
-    return render_template("admin/login.html", form=form, login_failed=login_failed, has_admin=has_admin())
+        # The same answer for an unknown e-mail and a wrong password; 401 counts towards the limits.
+        return _render_login(form, error=_("The e-mail or password is not correct.")), 401
+    return _render_login(form)
+
+
+def _render_login(form: LoginForm, error: str | None = None):
+    return render_template("admin/login.html", form=form, error=error, has_admin=has_admin())
+
+
+@bp.errorhandler(429)
+def too_many_logins(exc):
+    message = _("Too many failed logins. For your security, wait 15 minutes and try again.")
+    return _render_login(LoginForm(), error=message), 429
 
 
 @bp.post("/logout")
 def logout():
+    # Ends this login everywhere: a copy of the old cookie no longer opens the admin.
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -78,7 +106,7 @@ def categories():
     error = None
     if form.validate():
         try:
-            catalog.save_categories(form.category_rows())
+            catalog.save_categories(form.category_rows(), actor=current_user.email)
             db.session.commit()
         except catalog.CatalogError as exc:
             db.session.rollback()
@@ -100,7 +128,9 @@ def _categories_form(rows: list[dict]) -> CategoriesForm:
 
 
 def _render_categories(form: CategoriesForm, error: str | None = None, focus_last: bool = False):
-    return render_template("admin/categories.html", form=form, error=error, focus_last=focus_last)
+    return render_template(
+        "admin/categories.html", form=form, error=error, focus_last=focus_last, history=catalog.category_history()
+    )
 
 
 @bp.get("/products")
@@ -108,7 +138,7 @@ def products():
     filters = ProductFilterForm(request.args)
     stmt = catalog.admin_product_select(
         q=filters.q.data or "",
-        category_id=filters.category.data or 0,
+        category_id=small_int(filters.category.data),
         display_status=filters.display_status.data or "",
         listed=filters.listed.data or "",
     )
@@ -129,7 +159,7 @@ def product_new():
     return _product_form(form, product=None)
 
 
-@bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
+@bp.route("/products/<id:product_id>/edit", methods=["GET", "POST"])
 def product_edit(product_id: int):
     product = db.get_or_404(Product, product_id)
     form = ProductForm()
@@ -158,10 +188,10 @@ def _product_form(form: ProductForm, product: Product | None):
     if valid and not upload_errors:
         data = form.product_data()
         if product is None:
-            product = catalog.create_product(data)
+            product = catalog.create_product(data, actor=current_user.email)
             message = _("The product has been registered.")
         else:
-            catalog.update_product(product, data)
+            catalog.update_product(product, data, actor=current_user.email)
             message = _("The product has been saved.")
         db.session.commit()
         flash(message, "success")
@@ -225,30 +255,30 @@ def _render_product_form(
     )
 
 
-@bp.get("/products/<int:product_id>/qr.svg")
+@bp.get("/products/<id:product_id>/qr.svg")
 def product_qr(product_id: int):
     product = db.get_or_404(Product, product_id)
     svg = sharing.qr_svg(absolute_url("shop.product", token=product.public_token))
     return current_app.response_class(svg, mimetype="image/svg+xml")
 
 
-@bp.post("/products/<int:product_id>/duplicate")
+@bp.post("/products/<id:product_id>/duplicate")
 def product_duplicate(product_id: int):
     source = db.get_or_404(Product, product_id)
-    copy = catalog.duplicate_product(source)
+    copy = catalog.duplicate_product(source, actor=current_user.email)
     db.session.commit()
     flash(_("A copy was made. It is not displayed until you set its display status."), "success")
     return redirect(url_for("admin.product_edit", product_id=copy.id))
 
 
-@bp.route("/products/<int:product_id>/regenerate-url", methods=["GET", "POST"])
+@bp.route("/products/<id:product_id>/regenerate-url", methods=["GET", "POST"])
 def product_regenerate_url(product_id: int):
     product = db.get_or_404(Product, product_id)
     form = ConfirmForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        catalog.regenerate_token(product)
+        catalog.regenerate_token(product, actor=current_user.email)
         db.session.commit()
         flash(_("The product has a new URL. The old link no longer works."), "success")
         return redirect(url_for("admin.product_edit", product_id=product.id))
@@ -276,7 +306,7 @@ def orders_csv():
     )
 
 
-@bp.route("/orders/<int:order_id>", methods=["GET"])
+@bp.route("/orders/<id:order_id>", methods=["GET"])
 def order_detail(order_id: int):
     g.writes = True  # reading marks notifications read and cancels an overdue order
     order = db.get_or_404(Order, order_id)
@@ -288,7 +318,7 @@ def order_detail(order_id: int):
     return render_template("admin/order_detail.html", order=order, confirm_form=ConfirmForm())
 
 
-@bp.post("/orders/<int:order_id>/paid")
+@bp.post("/orders/<id:order_id>/paid")
 def order_mark_paid(order_id: int):
     order = db.get_or_404(Order, order_id)
     if order.payment_method is not PaymentMethod.BANK_TRANSFER:
@@ -305,7 +335,7 @@ def order_mark_paid(order_id: int):
     return redirect(url_for("admin.order_detail", order_id=order_id))
 
 
-@bp.post("/orders/<int:order_id>/cancel")
+@bp.post("/orders/<id:order_id>/cancel")
 def order_cancel(order_id: int):
     order = db.get_or_404(Order, order_id)
     if orders.cancel(order, current_user.email, "merchant_cancelled"):
@@ -316,7 +346,7 @@ def order_cancel(order_id: int):
     return redirect(url_for("admin.order_detail", order_id=order_id))
 
 
-@bp.post("/orders/<int:order_id>/refund")
+@bp.post("/orders/<id:order_id>/refund")
 def order_refund(order_id: int):
     order = db.get_or_404(Order, order_id)
     provider = payments.provider_for(order.payment_method)

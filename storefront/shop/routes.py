@@ -22,6 +22,7 @@ from ..extensions import csrf, db
 from ..i18n import LANG_COOKIE
 from ..models import Order, OrderStatus, PaymentMethod, Product
 from ..payments.toss import ConfirmResult, GatewayUnreachable
+from ..security import allow_toss_widget
 from ..text import clean_line
 from ..urls import absolute_url, local_path
 from ..visibility import LinkState, can_buy, device_for, is_scraper, link_state, listed_clause
@@ -55,7 +56,7 @@ def home():
     return render_template("shop/list.html", page=_list_page(), heading=None, categories=_categories())
 
 
-@bp.get("/categories/<int:category_id>")
+@bp.get("/categories/<id:category_id>")
 def category(category_id: int):
     categories = _categories()
     category = next((c for c in categories if c.id == category_id), None)
@@ -124,7 +125,7 @@ def checkout(token: str):
     refusal = None
     if form.validate():
         try:
-            placed = orders.place_order(product, form.checkout_data(), form.nonce.data or orders.new_nonce())
+            placed = orders.place_order(product, form.checkout_data(), orders.valid_nonce(form.nonce.data))
         except orders.OrderRefused as exc:
             db.session.rollback()
             refusal = exc.reason
@@ -192,6 +193,7 @@ def order(order_no: str):
 
 
 def _card_page(order: Order, card, error: str | None = None):
+    allow_toss_widget()
     token = request.args.get("t")
     return render_template(
         "shop/pay_card.html",
