@@ -84,12 +84,13 @@ class Gunicorn:
              "--log-level", "warning", app],
             env=env, cwd=ROOT,
         )  # fmt: skip
-        for _ in range(200):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             try:
-                requests.get(self.url + "/", timeout=1)
+                requests.get(self.url + "/", timeout=5)
                 return
-            except requests.ConnectionError:
-                time.sleep(0.1)
+            except requests.RequestException:
+                time.sleep(0.2)
         raise RuntimeError(f"gunicorn for {app} did not start")
 
     def stop(self):

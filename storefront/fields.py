@@ -3,8 +3,11 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField
+from wtforms import IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from .text import clean_line
 
 
 def options(*pairs) -> list[SelectChoice]:
@@ -29,3 +32,13 @@ class LenientIntegerField(IntegerField):
             self.data = None
             raise ValueError(self.invalid_message)
         self.data = int(raw)
+
+
+def line_field(label, max_length: int, required: str | None = None, **kwargs) -> StringField:
+    """One line of text: cleaned of control characters, at most ``max_length`` characters.
+
+    ``required`` is the message shown when it is left empty (None: optional).
+    """
+    validators = [DataRequired(required)] if required else []
+    validators.append(Length(max=max_length, message=_l("Up to %(n)d characters.", n=max_length)))
+    return StringField(label, filters=[clean_line], validators=validators, **kwargs)

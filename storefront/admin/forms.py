@@ -30,7 +30,7 @@ from wtforms.validators import (
 )
 
 from ..catalog import CategoryRow, ProductData, ordered_categories
-from ..fields import LenientIntegerField, options
+from ..fields import LenientIntegerField, line_field, options
 from ..formatting import STATUS_LABELS
 from ..models import DisplayStatus, Product, as_utc
 from ..orders import KST
@@ -297,17 +297,9 @@ class ConfirmForm(FlaskForm):
 
 
 class ShopSettingsForm(FlaskForm):
-    name = StringField(
-        _l("Shop name"),
-        filters=[clean_line],
-        validators=[DataRequired(_l("Enter the shop name.")), Length(max=100, message=_l("Up to 100 characters."))],
-    )
-    description = StringField(
-        _l("Shop description"), filters=[clean_line], validators=[Length(max=300, message=_l("Up to 300 characters."))]
-    )
-    phone = StringField(
-        _l("Contact phone"), filters=[clean_line], validators=[Length(max=30, message=_l("Up to 30 characters."))]
-    )
+    name = line_field(_l("Shop name"), 100, required=_l("Enter the shop name."))
+    description = line_field(_l("Shop description"), 300)
+    phone = line_field(_l("Contact phone"), 30)
     email = EmailField(
         _l("Contact e-mail"),
         filters=[clean_line],
@@ -318,17 +310,9 @@ class ShopSettingsForm(FlaskForm):
         filters=[clean_line],
         validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
     )
-    bank_name = StringField(
-        _l("Bank"), filters=[clean_line], validators=[Length(max=50, message=_l("Up to 50 characters."))]
-    )
-    bank_account = StringField(
-        _l("Account number"),
-        filters=[clean_line],
-        validators=[Length(max=50, message=_l("Up to 50 characters."))],
-    )
-    bank_holder = StringField(
-        _l("Account holder"), filters=[clean_line], validators=[Length(max=50, message=_l("Up to 50 characters."))]
-    )
+    bank_name = line_field(_l("Bank"), 50)
+    bank_account = line_field(_l("Account number"), 50)
+    bank_holder = line_field(_l("Account holder"), 50)
     payment_due_days = LenientIntegerField(
         _l("Payment deadline (days)"),
         default=3,

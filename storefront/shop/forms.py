@@ -8,7 +8,7 @@ from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
-from ..fields import LenientIntegerField
+from ..fields import LenientIntegerField, line_field
 from ..formatting import METHOD_LABELS
 from ..models import PaymentMethod
 from ..orders import CheckoutData
@@ -32,11 +32,7 @@ def _postcode(form, field):
 
 class CheckoutForm(FlaskForm):
     nonce = HiddenField()
-    buyer_name = StringField(
-        _l("Name"),
-        filters=[clean_line],
-        validators=[DataRequired(_l("Enter your name.")), Length(max=50, message=_l("Up to 50 characters."))],
-    )
+    buyer_name = line_field(_l("Name"), 50, required=_l("Enter your name."))
     buyer_phone = StringField(
         _l("Mobile number"),
         filters=[phone_digits],
@@ -48,23 +44,15 @@ class CheckoutForm(FlaskForm):
         validators=[
             Optional(),
             Email(_l("Enter a valid e-mail address.")),
-            Length(max=254, message=_l("Up to 254 characters.")),
+            Length(max=254, message=_l("Up to %(n)d characters.", n=254)),
         ],
     )
-    recipient_name = StringField(
-        _l("Recipient"), filters=[clean_line], validators=[Length(max=50, message=_l("Up to 50 characters."))]
-    )
+    recipient_name = line_field(_l("Recipient"), 50)
     recipient_phone = StringField(_l("Recipient phone"), filters=[phone_digits], validators=[_phone])
     postcode = StringField(_l("Postcode"), filters=[lambda s: re.sub(r"\D", "", s or "")], validators=[_postcode])
-    address = StringField(
-        _l("Address"), filters=[clean_line], validators=[Length(max=200, message=_l("Up to 200 characters."))]
-    )
-    address_detail = StringField(
-        _l("Address line 2"), filters=[clean_line], validators=[Length(max=200, message=_l("Up to 200 characters."))]
-    )
-    delivery_note = StringField(
-        _l("Delivery note"), filters=[clean_line], validators=[Length(max=200, message=_l("Up to 200 characters."))]
-    )
+    address = line_field(_l("Address"), 200)
+    address_detail = line_field(_l("Address line 2"), 200)
+    delivery_note = line_field(_l("Delivery note"), 200)
     quantity = LenientIntegerField(
         _l("Quantity"),
         default=1,
@@ -72,9 +60,7 @@ class CheckoutForm(FlaskForm):
         validators=[InputRequired(_l("Enter the quantity."))],
     )
     payment_method = RadioField(_l("Payment method"), validators=[InputRequired(_l("Choose a payment method."))])
-    depositor_name = StringField(
-        _l("Depositor name"), filters=[clean_line], validators=[Length(max=50, message=_l("Up to 50 characters."))]
-    )
+    depositor_name = line_field(_l("Depositor name"), 50)
     agree = BooleanField(
         _l("I have checked the order and agree to pay."),
         validators=[DataRequired(_l("Please confirm the order to continue."))],
