@@ -129,9 +129,19 @@ def seed_demo(count: int) -> None:
 @click.command("expire-orders")
 @with_appcontext
 def expire_orders() -> None:
-    """Cancel unpaid orders past their payment deadline and return their stock (safe to run often)."""
-    from . import orders
+    """Cancel unpaid orders past their payment deadline and return their stock (safe to run often).
 
+    Card orders left 결제 확인 중 (the app stopped while confirming) are settled from the gateway first.
+    """
+    from . import orders, payments
+    from .models import Order, OrderStatus, PaymentMethod
+    from .payments.toss import ConfirmResult
+
+    card = payments.provider_for(PaymentMethod.CARD)
+    if card.available():
+        stuck = db.session.scalars(sa.select(Order).where(Order.status == OrderStatus.CONFIRMING)).all()
+        settled = sum(card.reconcile(order) is not ConfirmResult.PENDING for order in stuck)
+        click.echo(f"Settled {settled} of {len(stuck)} card payment(s) being confirmed.")
     count = orders.expire_due()
     db.session.commit()
     click.echo(f"Cancelled {count} overdue order(s).")

@@ -244,3 +244,16 @@ def test_production_refuses_test_keys(tmp_path):
                 "TOSS_SECRET_KEY": SECRET,
             }
         )
+
+
+def test_a_confirm_cut_short_is_settled_by_the_cron_job(app, runner, toss, card_order):
+    from storefront import orders
+
+    key = toss.force_done(card_order["order_no"], 45000)  # charged, but the app stopped before recording it
+    with app.app_context():
+        order = db.session.scalar(sa.select(Order).where(Order.order_no == card_order["order_no"]))
+        orders.transition(order, OrderStatus.CONFIRMING, "toss")
+        db.session.commit()
+    assert "Settled 1 of 1" in runner.invoke(args=["expire-orders"]).output
+    order = order_row(app, card_order["order_no"])
+    assert order.status is OrderStatus.PAID and order.payment_key == key

@@ -98,7 +98,13 @@ class TossPayments:
     def available(self) -> bool:
         return bool(self.client_key and current_app.config.get("TOSS_SECRET_KEY"))
 
-    def client(self) -> TossClient:
+    def gateway(self) -> TossClient:
+        """The API client, after ending the current database transaction.
+
+        A call to the gateway can take seconds; no transaction (on SQLite: the
+        write lock) is held across it, so other requests are never kept waiting.
+        """
+        db.session.commit()
         config = current_app.config
         return TossClient(config["TOSS_API_BASE"], config["TOSS_SECRET_KEY"], float(config["TOSS_TIMEOUT"]))
 
@@ -125,9 +131,9 @@ class TossPayments:
         if not orders.transition(order, OrderStatus.CONFIRMING, ACTOR):
             db.session.rollback()
             return ConfirmResult.ALREADY
-        db.session.commit()  # the claim must be visible before the gateway is called
+        # gateway() commits: the claim is visible to every other request before the gateway is called.
 
-        client = self.client()
+        client = self.gateway()
         try:
             payment = client.confirm(
                 payment_key, order.order_no, order.total_amount, _key("confirm", order.order_no, payment_key)
@@ -146,7 +152,7 @@ class TossPayments:
     def reconcile(self, order: Order) -> ConfirmResult:
         """Settle an order from the gateway's own record of its payment (after a timeout, a refresh...)."""
         try:
-            payment = self.client().payment_for_order(order.order_no)
+            payment = self.gateway().payment_for_order(order.order_no)
         except (GatewayUnreachable, PaymentError) as exc:
             log.warning("toss lookup for %s failed: %s", order.order_no, exc)
             return ConfirmResult.PENDING
@@ -184,14 +190,14 @@ class TossPayments:
     def refund_if_taken(self, order: Order) -> None:
         """A payment that arrived for an order we no longer sell (cancelled, expired): give it back."""
         try:
-            payment = self.client().payment_for_order(order.order_no)
+            payment = self.gateway().payment_for_order(order.order_no)
         except (GatewayUnreachable, PaymentError):
             return
         if payment and payment.get("status") == "DONE":
             self._cancel(payment["paymentKey"], order.order_no, "order no longer payable")
 
     def _cancel(self, payment_key: str, order_no: str, reason: str) -> dict:
-        return self.client().cancel(payment_key, reason, _key("cancel", order_no, payment_key))
+        return self.gateway().cancel(payment_key, reason, _key("cancel", order_no, payment_key))
 
     # -- webhooks --------------------------------------------------------------------------
 
@@ -204,7 +210,7 @@ class TossPayments:
         order = orders.find_by_order_no(str(data.get("orderId") or ""))
         if order is None or not payment_key or order.payment_method is not PaymentMethod.CARD:
             return
-        payment = self.client().payment(payment_key)  # trust the gateway, not the body
+        payment = self.gateway().payment(payment_key)  # trust the gateway, not the body
         if payment.get("orderId") != order.order_no:
             return
         status = payment.get("status")
