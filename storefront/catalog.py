@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
 
-from . import images, visibility
+from . import images, stock, visibility
 from .extensions import db
 from .models import (
     AuditEntry,
@@ -37,6 +37,16 @@ class CatalogError(ValueError):
     """A change the catalogue refuses; ``str(exc)`` is a message for the merchant."""
 
 
+class StockChanged(CatalogError):
+    """Orders changed the stock while the merchant was editing it."""
+
+    def __init__(self, current: int):
+        super().__init__(
+            _l("Orders changed the stock while you were editing: it is now %(n)d. Check it and save again.", n=current)
+        )
+        self.current = current
+
+
 @dataclass
 class CategoryRow:
     id: int | None
@@ -56,6 +66,8 @@ class ProductData:
     listed: bool = True
     stock_managed: bool = False
     stock_quantity: int = 0
+    # The stock the edit form showed: the save is refused if orders changed it meanwhile.
+    stock_seen: int | None = None
     preview_title: str = ""
     preview_description: str = ""
     requires_shipping: bool = True
@@ -154,7 +166,7 @@ AUDITED_FIELDS = (
 
 
 def create_product(data: ProductData, actor: str = SYSTEM) -> Product:
-    product = Product()
+    product = Product(stock_quantity=data.stock_quantity if data.stock_managed else 0)
     _apply(product, data)
     db.session.add(product)
     db.session.flush()
@@ -163,7 +175,14 @@ def create_product(data: ProductData, actor: str = SYSTEM) -> Product:
 
 
 def update_product(product: Product, data: ProductData, actor: str = SYSTEM) -> None:
+    """Save the edit form. Raises :class:`StockChanged` when orders moved the stock since the form was shown."""
     before = {name: getattr(product, name) for name in AUDITED_FIELDS}
+    if data.stock_managed and data.stock_quantity != before["stock_quantity"]:
+        seen = before["stock_quantity"] if data.stock_seen is None else data.stock_seen
+        if not stock.set_quantity(product.id, data.stock_quantity, expected=seen):
+            db.session.expire(product, ["stock_quantity"])
+            raise StockChanged(product.stock_quantity)
+        db.session.expire(product, ["stock_quantity"])
     _apply(product, data)
     changed = [
         [name, _plain(before[name]), _plain(getattr(product, name))]
@@ -240,8 +259,6 @@ def _apply(product: Product, data: ProductData) -> None:
     product.show_on_mobile = data.show_on_mobile
     product.listed = data.listed
     product.stock_managed = data.stock_managed
-    if data.stock_managed:
-        product.stock_quantity = data.stock_quantity
     product.preview_title = data.preview_title
     product.preview_description = data.preview_description
     product.requires_shipping = data.requires_shipping

@@ -68,3 +68,14 @@ def release(product_id: int | None, quantity: int) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+
+
+def set_quantity(product_id: int, quantity: int, expected: int) -> bool:
+    """The merchant's new stock count, written only if no order changed the stock since ``expected`` was read."""
+    result = db.session.execute(
+        sa.update(Product)
+        .where(Product.id == product_id, Product.stock_quantity == expected)
+        .values(stock_quantity=quantity)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

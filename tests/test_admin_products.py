@@ -62,7 +62,9 @@ def test_registration_form_has_every_seed_label(client, admin):
     ]:
         assert label in html, label
     # Every input has a label pointing at it.
-    input_ids = set(re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html)) - {"csrf_token"}
+    controls = re.findall(r"<(?:input|select|textarea)[^>]*>", html)
+    visible = [c for c in controls if 'type="hidden"' not in c]
+    input_ids = {re.search(r'\bid="([^"]+)"', c).group(1) for c in visible}
     label_fors = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', html))
     assert input_ids <= label_fors, input_ids - label_fors
 
@@ -388,3 +390,25 @@ def test_qr_code_encodes_the_public_url(app, client, admin, make_product):
     dark = {(x, y) for y, row in enumerate(expected.get_matrix()) for x, cell in enumerate(row) if cell}
     drawn = {(int(x), int(y)) for x, y in re.findall(r"M(\d+),(\d+)H", svg)}
     assert drawn == dark
+
+
+def test_saving_stock_never_overwrites_what_orders_took_meanwhile(app, client, admin, bank_ready, make_product):
+    from .conftest import place
+
+    product_id, token = make_product(name="재고 상품", stock_managed=True, stock_quantity=3)
+    page = client.get(f"/admin/products/{product_id}/edit").get_data(as_text=True)
+    seen = re.search(r'name="stock_seen" type="hidden" value="(\d+)"', page).group(1)
+    assert seen == "3"
+    place(app.test_client(), token)  # a customer buys one while the merchant is editing
+    form = {**SEED_FORM, "name": "재고 상품", "stock_quantity": "5", "stock_seen": seen}
+    response = admin.post(f"/admin/products/{product_id}/edit", data=form)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "재고가 2개로 바뀌었습니다" in html
+    assert re.search(r'name="stock_seen" type="hidden" value="2"', html)
+    with app.app_context():
+        assert db.session.get(Product, product_id).stock_quantity == 2
+    # Saving again from the refreshed form works.
+    assert admin.post(f"/admin/products/{product_id}/edit", data={**form, "stock_seen": "2"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Product, product_id).stock_quantity == 5

@@ -143,6 +143,7 @@ class ProductForm(FlaskForm):
         default="off",
         validators=[InputRequired(_l("Choose whether to manage stock."))],
     )
+    stock_seen = HiddenField()
     stock_quantity = LenientIntegerField(
         _l("Stock quantity"),
         invalid_message=_l("Enter the stock as a whole number, 0 or more."),
@@ -218,6 +219,7 @@ class ProductForm(FlaskForm):
         self.listed.data = "yes" if product.listed else "no"
         self.stock_managed.data = "on" if product.stock_managed else "off"
         self.stock_quantity.data = product.stock_quantity if product.stock_managed else None
+        self.stock_seen.data = str(product.stock_quantity)
         self.preview_title.data = product.preview_title
         self.preview_description.data = product.preview_description
         self.requires_shipping.data = "yes" if product.requires_shipping else "no"
@@ -259,6 +261,7 @@ class ProductForm(FlaskForm):
             listed=self.listed.data == "yes",
             stock_managed=self.stock_managed.data == "on",
             stock_quantity=self.stock_quantity.data or 0,
+            stock_seen=int(self.stock_seen.data) if (self.stock_seen.data or "").isdigit() else None,
             requires_shipping=self.requires_shipping.data != "no",
             max_per_order=self.max_per_order.data,
             purchase_limit=self.purchase_limit.data,

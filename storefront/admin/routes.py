@@ -191,7 +191,13 @@ def _product_form(form: ProductForm, product: Product | None):
             product = catalog.create_product(data, actor=current_user.email)
             message = _("The product has been registered.")
         else:
-            catalog.update_product(product, data, actor=current_user.email)
+            try:
+                catalog.update_product(product, data, actor=current_user.email)
+            except catalog.StockChanged as exc:
+                db.session.rollback()
+                form.stock_quantity.errors.append(str(exc))
+                form.stock_seen.data = str(exc.current)
+                return _render_product_form(form, product, failed=True), 409
             message = _("The product has been saved.")
         db.session.commit()
         flash(message, "success")
