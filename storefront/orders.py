@@ -184,7 +184,16 @@ def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime 
             )
         )
     db.session.add(Notification(kind="order_placed", order=order, created_at=now))
-    db.session.flush()
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        # The same form sent twice at the same moment: the other request's order won the nonce.
+        # Nothing of this attempt may stay, its stock reservation included.
+        db.session.rollback()
+        earlier = find_by_nonce(nonce)
+        if earlier is None:
+            raise
+        return PlacedOrder(earlier, None, repeated=True)
     db.session.expire(product)
     return PlacedOrder(order, token)
 

@@ -56,3 +56,31 @@ def test_thirty_buyers_race_for_a_stock_one_product(app, live_app, bank_ready, m
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
         assert db.session.get(Product, product_id).stock_quantity == 0
+
+
+def test_the_same_form_sent_twice_at_once_makes_one_order(app, live_app, bank_ready, make_product):
+    """A double tap on 결제하기: two identical POSTs in flight together (stock not managed, so both could sell)."""
+    _, token = make_product(name="무제한 상품")
+    url = f"{live_app.url}/products/{token}/buy"
+    for _ in range(5):
+        browser = requests.Session()
+        html = browser.get(url, timeout=30).text
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', html).group(1)
+        form = {**BUYER_FORM, "csrf_token": csrf, "nonce": nonce}
+        barrier = threading.Barrier(2)
+        results = []
+
+        def tap(browser=browser, form=form, barrier=barrier, results=results):
+            barrier.wait()
+            response = browser.post(url, data=form, allow_redirects=False, timeout=60)
+            results.append((response.status_code, response.headers.get("Location", "")))
+
+        taps = [threading.Thread(target=tap) for _ in range(2)]
+        for t in taps:
+            t.start()
+        for t in taps:
+            t.join()
+        assert all(code in (302, 409) for code, _ in results), results
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 5
