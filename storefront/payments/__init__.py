@@ -24,8 +24,9 @@ class PaymentProvider(Protocol):
     def available(self) -> bool:
         """Set up and able to take payments now."""
 
-    def confirm(self, order: Order, params: dict[str, str]) -> bool:
-        """Complete the payment the buyer started; True when the order is now paid."""
+    def confirm(self, order: Order, params: dict[str, str]) -> object:
+        """Complete a payment: the merchant's 입금 확인 for bank transfer (True when paid), the
+        success URL's parameters for cards (a :class:`~storefront.payments.toss.ConfirmResult`)."""
 
     def refund(self, order: Order, reason: str, actor: str) -> bool:
         """Give the money back and mark the order refunded; True when this call refunded it."""
