@@ -161,6 +161,20 @@ def send_notifications() -> None:
     click.echo(f"Sent {sent} notification e-mail(s).")
 
 
+@click.command("prune-uploads")
+@click.option("--days", default=2, show_default=True, help="Keep unused files younger than this.")
+@with_appcontext
+def prune_uploads(days: int) -> None:
+    """Delete uploaded images that no product or setting uses (from forms that were never saved)."""
+    from . import images
+    from .models import ProductImage, ShopSettings
+
+    used = set(db.session.scalars(sa.select(ProductImage.content_hash).distinct()))
+    used |= {h for h in db.session.scalars(sa.select(ShopSettings.preview_image_hash)) if h}
+    removed = images.prune(used, older_than_seconds=days * 86400)
+    click.echo(f"Removed {removed} unused file(s).")
+
+
 def init_app(app: Flask) -> None:
-    for command in (create_admin, seed_demo, expire_orders, send_notifications):
+    for command in (create_admin, seed_demo, expire_orders, send_notifications, prune_uploads):
         app.cli.add_command(command)

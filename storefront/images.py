@@ -11,6 +11,7 @@ import io
 import os
 import re
 import tempfile
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,3 +179,21 @@ def _write(path: Path, data: bytes) -> None:
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def prune(referenced_hashes: set[str], older_than_seconds: float) -> int:
+    """Delete stored files no product or setting uses, once they are old enough.
+
+    Uploads are stored when picked (so a form error never loses them); files of forms
+    never saved are left behind. The age limit keeps files of forms being filled in now.
+    """
+    keep = {content_hash[:32] for content_hash in referenced_hashes}
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for path in upload_folder().iterdir():
+        if not STORED_NAME_RE.match(path.name) or path.name[:32] in keep:
+            continue
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

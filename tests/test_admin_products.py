@@ -1,6 +1,7 @@
 """상품 등록 / 상품 관리 / 편집하기, with the seed's fields and words."""
 
 import io
+import os
 import re
 from pathlib import Path
 
@@ -412,3 +413,27 @@ def test_saving_stock_never_overwrites_what_orders_took_meanwhile(app, client, a
     assert admin.post(f"/admin/products/{product_id}/edit", data={**form, "stock_seen": "2"}).status_code == 302
     with app.app_context():
         assert db.session.get(Product, product_id).stock_quantity == 5
+
+
+def test_prune_uploads_removes_only_old_unused_files(app, admin, runner, make_product):
+    import time
+
+    make_product(images=[image_bytes(colour=(1, 2, 3))])  # in use
+    staged = admin.post(
+        "/admin/products/new",
+        data={**SEED_FORM, "price": "", "images": [upload(image_bytes(colour=(9, 9, 9)), "left.jpg")]},
+        content_type="multipart/form-data",
+    )
+    assert staged.status_code == 422  # uploaded, then the form was abandoned
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    assert len(list(folder.iterdir())) == 6  # two images, three files each
+    assert "Removed 0" in runner.invoke(args=["prune-uploads"]).output  # too young to go
+    old = time.time() - 3 * 86400
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
+    assert "Removed 3" in runner.invoke(args=["prune-uploads"]).output
+    with app.app_context():
+        from storefront.models import ProductImage
+
+        in_use = db.session.scalar(sa.select(ProductImage.content_hash))
+    assert all(p.name.startswith(in_use[:32]) for p in folder.iterdir())
