@@ -3,9 +3,9 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, StringField
+from wtforms import EmailField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from .text import clean_line
 
@@ -42,3 +42,16 @@ def line_field(label, max_length: int, required: str | None = None, **kwargs) ->
     validators = [DataRequired(required)] if required else []
     validators.append(Length(max=max_length, message=_l("Up to %(n)d characters.", n=max_length)))
     return StringField(label, filters=[clean_line], validators=validators, **kwargs)
+
+
+def email_field(label) -> EmailField:
+    """An optional e-mail address, checked when given."""
+    return EmailField(
+        label,
+        filters=[clean_line],
+        validators=[
+            Optional(),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254, message=_l("Up to %(n)d characters.", n=254)),
+        ],
+    )

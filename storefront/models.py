@@ -36,6 +36,18 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
+def _enum(cls, name: str, length: int = 24) -> sa.Enum:
+    """An enum stored as its string values, guarded by a named CHECK constraint (portable to SQLite)."""
+    return sa.Enum(
+        cls,
+        native_enum=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        create_constraint=True,
+        name=name,
+    )
+
+
 class AdminUser(UserMixin, db.Model):
     __tablename__ = "admin_user"
 
@@ -88,15 +100,7 @@ class Product(db.Model):
     price: Mapped[int]
     description: Mapped[str] = mapped_column(sa.Text, default="")
     display_status: Mapped[DisplayStatus] = mapped_column(
-        sa.Enum(
-            DisplayStatus,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-            create_constraint=True,
-            name="display_status",
-        ),
-        default=DisplayStatus.DISPLAYED,
+        _enum(DisplayStatus, "display_status", length=16), default=DisplayStatus.DISPLAYED
     )
     show_on_desktop: Mapped[bool] = mapped_column(default=True)
     show_on_mobile: Mapped[bool] = mapped_column(default=True)
@@ -213,17 +217,6 @@ class OrderStatus(enum.StrEnum):
 class PaymentMethod(enum.StrEnum):
     BANK_TRANSFER = "bank_transfer"  # 무통장입금
     CARD = "card"  # 카드 결제 (Toss Payments)
-
-
-def _enum(cls, name: str) -> sa.Enum:
-    return sa.Enum(
-        cls,
-        native_enum=False,
-        length=24,
-        values_callable=lambda e: [m.value for m in e],
-        create_constraint=True,
-        name=name,
-    )
 
 
 class Order(db.Model):

@@ -64,6 +64,10 @@ class OrderRefused(Exception):
         self.reason = reason
 
 
+# 배송지: asked, and kept on the order, only when the product ships.
+SHIPPING_FIELDS = ("recipient_name", "recipient_phone", "postcode", "address", "address_detail", "delivery_note")
+
+
 @dataclass
 class CheckoutData:
     quantity: int
@@ -156,12 +160,8 @@ def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime 
         bank_snapshot="" if by_card else settings.bank_line(),
     )
     if product.requires_shipping:
-        order.recipient_name = data.recipient_name
-        order.recipient_phone = data.recipient_phone
-        order.postcode = data.postcode
-        order.address = data.address
-        order.address_detail = data.address_detail
-        order.delivery_note = data.delivery_note
+        for name in SHIPPING_FIELDS:
+            setattr(order, name, getattr(data, name))
     order.items = [
         OrderItem(
             product_id=product.id,

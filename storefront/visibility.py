@@ -74,6 +74,11 @@ def link_state(product: Product, device: Device | None, now: datetime | None = N
     return LinkState.AVAILABLE
 
 
+def indexable(product: Product, state: LinkState) -> bool:
+    """Search engines may index a product page only when it is listed and on sale at its link."""
+    return state is LinkState.AVAILABLE and product.listed
+
+
 def can_buy(product: Product, device: Device | None) -> bool:
     return link_state(product, device) is LinkState.AVAILABLE and not product.sold_out
 

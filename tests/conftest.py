@@ -175,6 +175,13 @@ def checkout_page(client, token):
     return csrf_from(html), nonce
 
 
+def filled_checkout(browser, url) -> dict:
+    """Open the checkout over HTTP (a requests.Session) and return the form a buyer would send."""
+    html = browser.get(url, timeout=30).text
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', html).group(1)
+    return {**BUYER_FORM, "csrf_token": csrf_from(html), "nonce": nonce}
+
+
 def place(client, token, **overrides):
     """Fill in and send the checkout form like a customer."""
     csrf, nonce = checkout_page(client, token)

@@ -1,6 +1,5 @@
 """Many buyers at once, over real HTTP: the last unit is sold exactly once."""
 
-import re
 import threading
 
 import requests
@@ -9,7 +8,7 @@ import sqlalchemy as sa
 from storefront.extensions import db
 from storefront.models import Order, Product
 
-from .conftest import BUYER_FORM
+from .conftest import filled_checkout
 
 BUYERS = 32
 
@@ -22,10 +21,8 @@ def test_thirty_buyers_race_for_a_stock_one_product(app, live_app, bank_ready, m
     sessions = []
     for _ in range(BUYERS):
         browser = requests.Session()
-        html = browser.get(url, timeout=30).text
-        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-        nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', html).group(1)
-        sessions.append((browser, {**BUYER_FORM, "csrf_token": csrf, "nonce": nonce}))
+        form = filled_checkout(browser, url)
+        sessions.append((browser, form))
 
     barrier = threading.Barrier(BUYERS)
     results = [None] * BUYERS
@@ -64,10 +61,7 @@ def test_the_same_form_sent_twice_at_once_makes_one_order(app, live_app, bank_re
     url = f"{live_app.url}/products/{token}/buy"
     for _ in range(5):
         browser = requests.Session()
-        html = browser.get(url, timeout=30).text
-        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-        nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', html).group(1)
-        form = {**BUYER_FORM, "csrf_token": csrf, "nonce": nonce}
+        form = filled_checkout(browser, url)
         barrier = threading.Barrier(2)
         results = []
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from storefront.extensions import db
 from storefront.models import Order, Product
 
-from .conftest import BUYER_FORM
+from .conftest import filled_checkout
 
 
 def free_port() -> int:
@@ -66,10 +66,8 @@ def test_gunicorn_workers_sell_the_last_unit_once(app, tmp_path, database_url, b
         buyers = []
         for _ in range(30):
             session = requests.Session()
-            html = session.get(url, timeout=30).text
-            csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-            nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', html).group(1)
-            buyers.append((session, {**BUYER_FORM, "csrf_token": csrf, "nonce": nonce}))
+            form = filled_checkout(session, url)
+            buyers.append((session, form))
         barrier = threading.Barrier(len(buyers))
         results = []
 

@@ -30,7 +30,7 @@ from wtforms.validators import (
 )
 
 from ..catalog import CategoryRow, ProductData, ordered_categories
-from ..fields import LenientIntegerField, line_field, options
+from ..fields import LenientIntegerField, email_field, line_field, options
 from ..formatting import STATUS_LABELS
 from ..models import DisplayStatus, Product, as_utc
 from ..orders import KST
@@ -150,16 +150,8 @@ class ProductForm(FlaskForm):
         validators=[Optional(), NumberRange(0, MAX_STOCK, _l("Stock must be between 0 and 1,000,000."))],
     )
 
-    preview_title = StringField(
-        _l("Preview title"),
-        filters=[clean_line],
-        validators=[Length(max=100, message=_l("A preview title can be at most 100 characters."))],
-    )
-    preview_description = StringField(
-        _l("Preview description"),
-        filters=[clean_line],
-        validators=[Length(max=300, message=_l("A preview description can be at most 300 characters."))],
-    )
+    preview_title = line_field(_l("Preview title"), 100)
+    preview_description = line_field(_l("Preview description"), 300)
 
     requires_shipping = RadioField(
         _l("Shipping"),
@@ -303,16 +295,8 @@ class ShopSettingsForm(FlaskForm):
     name = line_field(_l("Shop name"), 100, required=_l("Enter the shop name."))
     description = line_field(_l("Shop description"), 300)
     phone = line_field(_l("Contact phone"), 30)
-    email = EmailField(
-        _l("Contact e-mail"),
-        filters=[clean_line],
-        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
-    )
-    notify_email = EmailField(
-        _l("E-mail for order notifications"),
-        filters=[clean_line],
-        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
-    )
+    email = email_field(_l("Contact e-mail"))
+    notify_email = email_field(_l("E-mail for order notifications"))
     bank_name = line_field(_l("Bank"), 50)
     bank_account = line_field(_l("Account number"), 50)
     bank_holder = line_field(_l("Account holder"), 50)

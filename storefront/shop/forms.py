@@ -4,15 +4,15 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 
-from ..fields import LenientIntegerField, line_field
+from ..fields import LenientIntegerField, email_field, line_field
 from ..formatting import METHOD_LABELS
 from ..models import PaymentMethod
-from ..orders import CheckoutData
-from ..text import clean_line, is_mobile_number, is_phone_number, phone_digits
+from ..orders import SHIPPING_FIELDS, CheckoutData
+from ..text import is_mobile_number, is_phone_number, phone_digits
 
 
 def _mobile(form, field):
@@ -38,15 +38,7 @@ class CheckoutForm(FlaskForm):
         filters=[phone_digits],
         validators=[DataRequired(_l("Enter your mobile number.")), _mobile],
     )
-    buyer_email = EmailField(
-        _l("E-mail"),
-        filters=[clean_line],
-        validators=[
-            Optional(),
-            Email(_l("Enter a valid e-mail address.")),
-            Length(max=254, message=_l("Up to %(n)d characters.", n=254)),
-        ],
-    )
+    buyer_email = email_field(_l("E-mail"))
     recipient_name = line_field(_l("Recipient"), 50)
     recipient_phone = StringField(_l("Recipient phone"), filters=[phone_digits], validators=[_phone])
     postcode = StringField(_l("Postcode"), filters=[lambda s: re.sub(r"\D", "", s or "")], validators=[_postcode])
@@ -107,10 +99,6 @@ class CheckoutForm(FlaskForm):
             depositor_name=self.depositor_name.data or "",
         )
         if self.requires_shipping:
-            data.recipient_name = self.recipient_name.data
-            data.recipient_phone = self.recipient_phone.data
-            data.postcode = self.postcode.data
-            data.address = self.address.data
-            data.address_detail = self.address_detail.data or ""
-            data.delivery_note = self.delivery_note.data or ""
+            for name in SHIPPING_FIELDS:
+                setattr(data, name, getattr(self, name).data or "")
         return data

@@ -25,7 +25,7 @@ from ..payments.toss import ConfirmResult, GatewayUnreachable
 from ..security import allow_toss_widget
 from ..text import clean_line
 from ..urls import absolute_url, local_path
-from ..visibility import LinkState, can_buy, device_for, is_scraper, link_state, listed_clause
+from ..visibility import LinkState, can_buy, device_for, indexable, is_scraper, link_state, listed_clause
 from . import bp
 from .forms import CheckoutForm
 
@@ -85,10 +85,10 @@ def product(token: str):
     user_agent = request.user_agent.string
     device = None if is_scraper(user_agent) else device_for(user_agent)
     state = link_state(product, device)
-    if state is LinkState.ENDED:
-        response = make_response(render_template("shop/ended.html"), 410)
-    elif state is LinkState.OTHER_DEVICE:
-        response = make_response(render_template("shop/other_device.html", product=product), 404)
+    may_index = indexable(product, state)
+    closed = _closed_link_page(product, state)
+    if closed is not None:
+        response = make_response(closed)
     else:
         response = make_response(
             render_template(
@@ -96,9 +96,10 @@ def product(token: str):
                 product=product,
                 card=previews.card_for(product),
                 can_buy=can_buy(product, device),
+                indexable=may_index,
             )
         )
-    if state is not LinkState.AVAILABLE or not product.listed:
+    if not may_index:
         response.headers["X-Robots-Tag"] = NOINDEX
     return response
 
@@ -137,13 +138,20 @@ def checkout(token: str):
     return render_template("shop/checkout.html", product=product, form=form, refusal=refusal), status
 
 
-def _unavailable_page(product, device):
-    """The page to show instead of the checkout when this product cannot be bought here and now."""
-    state = link_state(product, device)
+def _closed_link_page(product, state: LinkState):
+    """The page a link shows when it does not show the product: sale ended (410), other device (404)."""
     if state is LinkState.ENDED:
         return render_template("shop/ended.html"), 410
     if state is LinkState.OTHER_DEVICE:
         return render_template("shop/other_device.html", product=product), 404
+    return None
+
+
+def _unavailable_page(product, device):
+    """The page to show instead of the checkout when this product cannot be bought here and now."""
+    closed = _closed_link_page(product, link_state(product, device))
+    if closed is not None:
+        return closed
     if product.sold_out:
         return redirect(url_for("shop.product", token=product.public_token))
     return None
