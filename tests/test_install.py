@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,17 @@ def test_wheel_install_runs_from_another_directory(tmp_path):
     )
     wheel = next(dist.glob("storefront-*.whl"))
     venv = tmp_path / "venv"
-    # Dependencies come from this interpreter's site-packages; only the shop itself is installed.
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    # A venv of its own, isolated from the machine's base interpreter. Its dependencies are the test
+    # venv's, named explicitly: a .pth line appends that site-packages *after* the new venv's own, so
+    # the installed wheel wins over the test venv's editable copy (whose own .pth is not processed
+    # from an appended directory).
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
+    new_site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    (Path(new_site) / "_test_venv_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True, timeout=300)
 
     workdir = tmp_path / "elsewhere"
@@ -30,10 +39,11 @@ def test_wheel_install_runs_from_another_directory(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STOREFRONT_", "DATABASE_URL", "PYTHONPATH"))}
     env["STOREFRONT_INSTANCE_PATH"] = str(tmp_path / "shop-instance")
     flask = [str(python), "-m", "flask", "--app", "storefront"]
-    subprocess.run([*flask, "db", "upgrade"], cwd=workdir, env=env, check=True, capture_output=True, timeout=120)
+    upgrade = subprocess.run([*flask, "db", "upgrade"], cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
+    assert upgrade.returncode == 0, upgrade.stderr
     script = (
         "import storefront, sys\n"
-        "assert 'site-packages' in storefront.__file__, storefront.__file__\n"
+        f"assert storefront.__file__.startswith({new_site!r}), storefront.__file__\n"
         "app = storefront.create_app()\n"
         "c = app.test_client()\n"
         "home = c.get('/')\n"
