@@ -1,4 +1,4 @@
-"""Ways to send a product link: QR code, text message and e-mail (seed step 4)."""
+"""Ways to send a product link: the phone's share sheet, QR code, text message and e-mail (seed step 4)."""
 
 import io
 from dataclasses import dataclass
@@ -16,6 +16,10 @@ from .urls import absolute_url
 @dataclass(frozen=True)
 class ShareLinks:
     url: str
+    # What the share sheet, the text message and the e-mail show: the preview title, so a customer's
+    # name kept out of the link preview stays out of them too.
+    title: str
+    text: str
     sms: str
     mailto: str
 
@@ -28,6 +32,8 @@ def links_for(product: Product) -> ShareLinks:
     subject = _("[%(shop)s] %(title)s", shop=shop, title=title)
     return ShareLinks(
         url=url,
+        title=title,
+        text=subject,
         # "sms:?&body=" is the form both Android and iOS messaging apps accept.
         sms="sms:?&body=" + quote(message),
         mailto="mailto:?subject=" + quote(subject) + "&body=" + quote(message),

@@ -1,33 +1,68 @@
-// Back-office helpers: copy a product URL, and close an open 더보기 menu on Escape or outside click.
+// Back-office helpers: copy or share a product URL, and close an open 더보기 menu on Escape or outside click.
 (function () {
   "use strict";
+
+  function showCopied(button) {
+    var label = button.textContent;
+    button.textContent = button.getAttribute("data-copied") || "복사됨";
+    button.classList.add("copied");
+    setTimeout(function () { button.textContent = label; button.classList.remove("copied"); }, 1500);
+  }
+
+  // Resolves once the text is on the clipboard; rejects where the browser refuses.
+  function writeClipboard(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    return new Promise(function (resolve, reject) {
+      var scratch = document.createElement("textarea");
+      scratch.value = text;
+      scratch.setAttribute("readonly", "");
+      scratch.className = "visually-hidden";
+      document.body.appendChild(scratch);
+      scratch.select();
+      var copied = false;
+      try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+      scratch.remove();
+      if (copied) { resolve(); } else { reject(new Error("copy refused")); }
+    });
+  }
 
   function copyFrom(button) {
     var field = document.getElementById(button.getAttribute("data-copy-target"));
     if (!field) return;
-    var done = function () {
-      var label = button.textContent;
-      button.textContent = button.getAttribute("data-copied") || "복사됨";
-      button.classList.add("copied");
-      setTimeout(function () { button.textContent = label; button.classList.remove("copied"); }, 1500);
-    };
-    var fallback = function () {
+    writeClipboard(field.value).then(function () { showCopied(button); }, function () {
       // Older in-app browsers: select the visible field so the merchant can copy by hand.
       field.hidden = false;
       field.focus();
       field.select();
-      try { if (document.execCommand("copy")) done(); } catch (e) { /* selection stays */ }
+    });
+  }
+
+  // 공유하기: the phone's share sheet (KakaoTalk among its apps); without one, the URL is copied instead.
+  function share(button) {
+    var data = {
+      title: button.getAttribute("data-share-title"),
+      text: button.getAttribute("data-share-text"),
+      url: button.getAttribute("data-share-url")
     };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(field.value).then(done, fallback);
-    } else {
-      fallback();
+    var copy = function () {
+      writeClipboard(data.url).then(function () { showCopied(button); }, function () {
+        window.prompt(data.title, data.url);  // the URL selected, to copy by hand
+      });
+    };
+    if (typeof navigator.share !== "function" || (navigator.canShare && !navigator.canShare(data))) {
+      copy();
+      return;
     }
+    navigator.share(data).catch(function (error) {
+      if (!error || error.name !== "AbortError") copy();  // AbortError: the merchant closed the sheet
+    });
   }
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".copy-button");
     if (button) { copyFrom(button); return; }
+    var shareButton = event.target.closest(".share-button");
+    if (shareButton) { share(shareButton); return; }
     document.querySelectorAll("details.more-menu[open]").forEach(function (menu) {
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });

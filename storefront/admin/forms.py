@@ -264,6 +264,29 @@ class ProductForm(FlaskForm):
         )
 
 
+class QuickWindowForm(FlaskForm):
+    """빠른 개인결제창: name, price and an optional photo; the rest is the 개인결제창 설정 preset.
+
+    The fields and the preset are the product form's own, so both forms save by the same rules.
+    """
+
+    name = ProductForm.name
+    price = ProductForm.price
+    images = MultipleFileField(_l("Photo"))
+    image_hashes = FieldList(HiddenField())
+
+    current_image_hashes = ProductForm.current_image_hashes
+    set_image_hashes = ProductForm.set_image_hashes
+
+    def product_data(self, category_id: int | None) -> ProductData:
+        full = ProductForm(formdata=None)
+        full.apply_personal_payment_preset(category_id)
+        full.name.data = self.name.data
+        full.price.data = self.price.data
+        full.set_image_hashes(self.current_image_hashes())
+        return full.product_data()
+
+
 class ProductFilterForm(Form):
     """The 상품 관리 filters; read from the query string, so no CSRF."""
 

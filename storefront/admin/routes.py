@@ -20,6 +20,7 @@ from .forms import (
     OrderFilterForm,
     ProductFilterForm,
     ProductForm,
+    QuickWindowForm,
     ShopSettingsForm,
 )
 
@@ -149,7 +150,7 @@ def products():
         page=page,
         sale_state=sale_state,
         confirm_form=ConfirmForm(),
-        public_url=lambda p: absolute_url("shop.product", token=p.public_token),
+        share_links=sharing.links_for,
     )
 
 
@@ -205,7 +206,7 @@ def _product_form(form: ProductForm, product: Product | None):
     return _render_product_form(form, product, failed=True), 422
 
 
-def _stage_uploads(form: ProductForm) -> list[str]:
+def _stage_uploads(form: ProductForm | QuickWindowForm) -> list[str]:
     """Store the files picked in this submission, so a form error never makes the merchant pick them again.
 
     Returns the messages for files that were refused.
@@ -247,14 +248,13 @@ def _rearrange_images(form: ProductForm, action: str) -> None:
 def _render_product_form(
     form: ProductForm, product: Product | None, failed: bool = False, preset_applied: bool = False
 ):
-    staged = [h for h in form.current_image_hashes() if images.HASH_RE.match(h)]
     return render_template(
         "admin/product_form.html",
         form=form,
         product=product,
         failed=failed,
         preset_applied=preset_applied,
-        staged_images=[(h, images.thumb_name(h)) for h in staged],
+        staged_images=_staged_images(form),
         confirm_form=ConfirmForm(),
         card=previews.card_for(product) if product else None,
         share=sharing.links_for(product) if product else None,
@@ -397,3 +397,32 @@ def settings():
             return redirect(url_for("admin.settings"))
         return render_template("admin/settings.html", form=form, current=current, failed=True), 422
     return render_template("admin/settings.html", form=form, current=current)
+
+
+@bp.route("/products/quick", methods=["GET", "POST"])
+def product_quick():
+    """빠른 개인결제창: a window made in one short form, then straight to 링크 보내기."""
+    form = QuickWindowForm()
+    if request.method == "GET":
+        return _render_quick_window(form)
+    upload_errors = _stage_uploads(form)
+    valid = form.validate()
+    form.images.errors = list(form.images.errors) + upload_errors
+    if valid and not upload_errors:
+        data = form.product_data(catalog.personal_payment_category_id())
+        product = catalog.create_product(data, actor=current_user.email)
+        db.session.commit()
+        flash(_("The personal payment window has been made. Send its link to the customer."), "success")
+        return redirect(url_for("admin.product_edit", product_id=product.id, _anchor="send-link"))
+    return _render_quick_window(form, failed=True), 422
+
+
+def _render_quick_window(form: QuickWindowForm, failed: bool = False):
+    return render_template(
+        "admin/quick_window.html", form=form, failed=failed, staged_images=_staged_images(form)
+    )
+
+
+def _staged_images(form: ProductForm | QuickWindowForm) -> list[tuple[str, str]]:
+    """The pictures the form holds so far, as (content hash, thumbnail name)."""
+    return [(h, images.thumb_name(h)) for h in form.current_image_hashes() if images.HASH_RE.match(h)]
