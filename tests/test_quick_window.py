@@ -41,7 +41,7 @@ def test_quick_window_form_asks_for_name_price_and_an_optional_photo(client, adm
     assert 'inputmode="numeric"' in price
     photo = re.search(r"<input[^>]*name=\"images\"[^>]*>", page).group(0)
     # image/* lets the phone offer both the camera and the gallery; `capture` would force the camera.
-    assert 'accept="image/*"' in photo and "capture" not in photo
+    assert 'accept="image/*"' in photo and "capture" not in photo and "multiple" not in photo
     assert re.findall(r'<label for="\w+">([^<]+)</label>', page) == ["상품명", "판매가", "사진"]
 
 

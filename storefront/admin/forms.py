@@ -28,6 +28,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import FileInput
 
 from ..catalog import CategoryRow, ProductData, ordered_categories
 from ..fields import LenientIntegerField, email_field, line_field, options
@@ -272,7 +273,7 @@ class QuickWindowForm(FlaskForm):
 
     name = ProductForm.name
     price = ProductForm.price
-    images = MultipleFileField(_l("Photo"))
+    images = MultipleFileField(_l("Photo"), widget=FileInput())  # one picture at a time
     image_hashes = FieldList(HiddenField())
 
     current_image_hashes = ProductForm.current_image_hashes

@@ -78,6 +78,7 @@ def test_quick_window_from_a_phone_goes_to_the_share_sheet(browser, live_server,
     page.get_by_role("link", name="빠른 개인결제창").tap()
     expect(page.get_by_label("판매가")).to_have_attribute("inputmode", "numeric")
     expect(page.get_by_label("사진")).to_have_attribute("accept", "image/*")
+    shots(page, "quick-form", full_page=False)
     page.go_back()
     panel = quick_window(page, "김규섭 고객님 개인결제창", "128000", product_photo(tmp_path / "beans.jpg"))
     shots(page, "send-link-panel", full_page=False)
