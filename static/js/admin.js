@@ -26,15 +26,20 @@
     });
   }
 
+  // Older in-app browsers refuse the clipboard: show the URL selected, so the merchant can copy it by hand.
+  function offerByHand(text, field) {
+    if (field && field.offsetParent !== null) {
+      field.focus();
+      field.select();
+    } else {
+      window.prompt("", text);
+    }
+  }
+
   function copyFrom(button) {
     var field = document.getElementById(button.getAttribute("data-copy-target"));
     if (!field) return;
-    writeClipboard(field.value).then(function () { showCopied(button); }, function () {
-      // Older in-app browsers: select the visible field so the merchant can copy by hand.
-      field.hidden = false;
-      field.focus();
-      field.select();
-    });
+    writeClipboard(field.value).then(function () { showCopied(button); }, function () { offerByHand(field.value, field); });
   }
 
   // 공유하기: the phone's share sheet (KakaoTalk among its apps); without one, the URL is copied instead.
@@ -45,9 +50,7 @@
       url: button.getAttribute("data-share-url")
     };
     var copy = function () {
-      writeClipboard(data.url).then(function () { showCopied(button); }, function () {
-        window.prompt(data.title, data.url);  // the URL selected, to copy by hand
-      });
+      writeClipboard(data.url).then(function () { showCopied(button); }, function () { offerByHand(data.url); });
     };
     if (typeof navigator.share !== "function" || (navigator.canShare && !navigator.canShare(data))) {
       copy();
