@@ -163,3 +163,17 @@ def test_postcode_layer_is_used_with_the_keyboard(browser, live_server, shipped_
     expect(page.get_by_label("우편번호")).to_have_value("")
     assert violations == []
     context.close()
+
+
+def test_phone_numbers_typed_in_the_browser_look_as_the_server_shows_them(browser, live_server, shipped_product):
+    from storefront.text import format_phone
+
+    page = browser.new_page(viewport=SMALL_PHONE)
+    page.goto(f"{live_server.url}/products/{shipped_product}/buy")
+    numbers = ["01012345678", "0111234567", "021234567", "0212345678", "0311234567", "07012345678", "05051234567"]
+    for digits in numbers:
+        field = page.get_by_label("휴대폰 번호")
+        field.fill("")
+        field.press_sequentially(digits)
+        expect(field).to_have_value(format_phone(digits))
+    page.close()
