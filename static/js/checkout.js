@@ -17,22 +17,21 @@
 })();
 
 // Phone numbers shown as Koreans write them while they are typed (010-1234-5678, 02-123-4567).
-// Mirrors storefront.text.format_phone; the server keeps the digits either way.
-function formatPhone(value) {
-  "use strict";
-  if (/[^\d\s().-]/.test(value)) return value;  // "+82 …" or a mistake: leave it as typed
-  var d = value.replace(/\D/g, "");
-  if (d.charAt(0) === "1") return d.length > 4 && d.length <= 8 ? d.slice(0, 4) + "-" + d.slice(4) : d;
-  var area = d.indexOf("02") === 0 ? 2 : d.indexOf("050") === 0 ? 4 : 3;
-  var rest = d.slice(area);
-  if (!rest || rest.length > 8) return d;
-  if (rest.length <= 3) return d.slice(0, area) + "-" + rest;
-  var middle = rest.length === 8 ? 4 : 3;
-  return d.slice(0, area) + "-" + rest.slice(0, middle) + "-" + rest.slice(middle);
-}
-
+// formatPhone mirrors storefront.text.format_phone; the server keeps the digits either way.
 (function () {
   "use strict";
+  function formatPhone(value) {
+    if (/[^\d\s().-]/.test(value)) return value;  // "+82 …" or a mistake: leave it as typed
+    var d = value.replace(/\D/g, "");
+    if (d.charAt(0) === "1") return d.length > 4 && d.length <= 8 ? d.slice(0, 4) + "-" + d.slice(4) : d;
+    var area = d.indexOf("02") === 0 ? 2 : d.indexOf("050") === 0 ? 4 : 3;
+    var rest = d.slice(area);
+    if (!rest || rest.length > 8) return d;
+    if (rest.length <= 3) return d.slice(0, area) + "-" + rest;
+    var middle = rest.length === 8 ? 4 : 3;
+    return d.slice(0, area) + "-" + rest.slice(0, middle) + "-" + rest.slice(middle);
+  }
+
   document.querySelectorAll("input[name=buyer_phone], input[name=recipient_phone]").forEach(function (input) {
     input.addEventListener("input", function (event) {
       // Deleting is left alone, or a backspace over a hyphen would put the hyphen straight back.
