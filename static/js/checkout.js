@@ -89,8 +89,14 @@
     return (window.kakao && window.kakao.Postcode) || (window.daum && window.daum.Postcode) || null;
   }
   function showButton() { button.hidden = !service(); }
-  script.addEventListener("load", showButton);
-  showButton();
+  function whenLoaded() {
+    showButton();
+    // The loader may fetch the rest of the service first; its postcode.load() calls back when ready.
+    var loader = (window.kakao && window.kakao.postcode) || (window.daum && window.daum.postcode);
+    if (button.hidden && loader && typeof loader.load === "function") loader.load(showButton);
+  }
+  script.addEventListener("load", whenLoaded);
+  whenLoaded();
 
   function chosenAddress(data) {
     if (data.userSelectedType === "J") return data.jibunAddress || data.autoJibunAddress || data.address;
