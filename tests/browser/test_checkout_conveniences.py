@@ -68,7 +68,9 @@ def kakaotalk_phone(browser, postcode_service: bool):
         permissions=["clipboard-read", "clipboard-write"],
     )
     if postcode_service:
-        context.route(POSTCODE_SCRIPT, lambda route: route.fulfill(body=FAKE_POSTCODE_SCRIPT, content_type="text/javascript"))
+        context.route(
+            POSTCODE_SCRIPT, lambda route: route.fulfill(body=FAKE_POSTCODE_SCRIPT, content_type="text/javascript")
+        )
     else:
         context.route(POSTCODE_SCRIPT, lambda route: route.abort())
     violations = []
@@ -177,3 +179,17 @@ def test_phone_numbers_typed_in_the_browser_look_as_the_server_shows_them(browse
         field.press_sequentially(digits)
         expect(field).to_have_value(format_phone(digits))
     page.close()
+
+
+def test_address_search_waits_for_a_loader_that_fetches_the_service_later(browser, live_server, shipped_product):
+    deferred = (
+        "window.daum = { postcode: { load: function (ready) { setTimeout(function () {"
+        + FAKE_POSTCODE_SCRIPT
+        + " ready(); }, 300); } } };"
+    )
+    context = browser.new_context(viewport=SMALL_PHONE)
+    context.route(POSTCODE_SCRIPT, lambda route: route.fulfill(body=deferred, content_type="text/javascript"))
+    page = context.new_page()
+    page.goto(f"{live_server.url}/products/{shipped_product}/buy")
+    expect(page.get_by_role("button", name="주소 검색")).to_be_visible()
+    context.close()
