@@ -7,7 +7,7 @@ from wtforms import EmailField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from .text import clean_line
+from .text import clean_line, format_phone, phone_digits
 
 
 def options(*pairs) -> list[SelectChoice]:
@@ -55,3 +55,17 @@ def email_field(label) -> EmailField:
             Length(max=254, message=_l("Up to %(n)d characters.", n=254)),
         ],
     )
+
+
+class PhoneField(StringField):
+    """A phone number: stored as digits, shown back as 010-1234-5678 (or as typed when it is not a number)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("filters", [phone_digits])
+        super().__init__(*args, **kwargs)
+
+    def _value(self) -> str:
+        shown = format_phone(self.data)
+        if shown != self.data:
+            return shown
+        return self.raw_data[0] if self.raw_data else self.data or ""

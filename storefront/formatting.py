@@ -16,6 +16,7 @@ from markupsafe import Markup
 from . import images
 from .models import OrderStatus, PaymentMethod, as_utc
 from .settings import shop_settings
+from .text import format_phone as phone
 from .urls import absolute_url
 
 
@@ -60,16 +61,6 @@ def kst(moment: datetime | None, pattern: str = "yyyy-MM-dd HH:mm") -> str:
     if moment is None:
         return ""
     return format_datetime(as_utc(moment), pattern)
-
-
-def phone(digits: str | None) -> str:
-    """01012345678 → 010-1234-5678; 0212345678 → 02-1234-5678."""
-    d = digits or ""
-    if d.startswith("02") and len(d) in (9, 10):
-        return f"02-{d[2:-4]}-{d[-4:]}"
-    if len(d) in (10, 11):
-        return f"{d[:3]}-{d[3:-4]}-{d[-4:]}"
-    return d
 
 
 STATUS_LABELS = {
@@ -196,7 +187,7 @@ def init_app(app: Flask) -> None:
     )
     app.add_template_filter(event_note)
     app.add_template_filter(kst)
-    app.add_template_filter(phone)
+    app.add_template_filter(phone, "phone")
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -31,6 +31,23 @@ def allow_toss_widget() -> None:
     g.csp_extra = TOSS_POLICY
 
 
+# The checkout's 주소 검색 runs the Kakao 우편번호 service (Kakao moved it from t1.daumcdn.net and
+# postcode.map.daum.net in 2026; the old search page may still answer, so both frame hosts are allowed).
+# The service sets inline styles on the element it is embedded in.
+POSTCODE_SCRIPT = "https://t1.kakaocdn.net/mapjsapi/bundle/postcode/prod/postcode.v2.js"
+POSTCODE_POLICY = {
+    "script-src": ["https://t1.kakaocdn.net"],
+    "frame-src": ["https://postcode.map.kakao.com", "https://postcode.map.daum.net"],
+    "style-src": ["'unsafe-inline'"],
+}
+
+
+def allow_postcode_service() -> str:
+    """Called by the view that renders the checkout with an address; returns the script's URL."""
+    g.csp_extra = POSTCODE_POLICY
+    return POSTCODE_SCRIPT
+
+
 def content_security_policy() -> str:
     policy = {name: list(sources) for name, sources in BASE_POLICY.items()}
     for name, sources in g.get("csp_extra", {}).items():

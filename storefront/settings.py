@@ -5,8 +5,10 @@ for a few seconds in each process (a saved change reaches other app processes
 within ``CACHE_SECONDS``; the process that saved it sees it at once).
 """
 
+import re
 import time
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -78,3 +80,25 @@ def save_settings(values: dict) -> ShopSettings:
     db.session.flush()
     current_app.extensions.pop(_CACHE_KEY, None)
     return row
+
+
+class BankLineParts(NamedTuple):
+    before: str
+    account: str
+    after: str
+
+    @property
+    def account_digits(self) -> str:
+        """What 계좌번호 복사 copies: banking apps take the number without hyphens."""
+        return re.sub(r"\D", "", self.account)
+
+
+_ACCOUNT_NUMBER = re.compile(r"\d[\d -]*\d")
+
+
+def split_bank_line(line: str) -> BankLineParts:
+    """The account number inside a :meth:`ShopInfo.bank_line` kept on an order: the longest run of digits."""
+    match = max(_ACCOUNT_NUMBER.finditer(line), key=lambda m: len(m.group()), default=None)
+    if match is None:
+        return BankLineParts(line, "", "")
+    return BankLineParts(line[: match.start()], match.group(), line[match.end() :])

@@ -34,6 +34,24 @@ def is_phone_number(digits: str) -> bool:
     return re.fullmatch(r"0\d{8,10}", digits) is not None
 
 
+def format_phone(digits: str | None) -> str:
+    """Stored digits as Koreans write them: 010-1234-5678, 02-123-4567, 031-123-4567, 0505-123-4567.
+
+    Numbers are stored as digits (:func:`phone_digits`) and shown through this function;
+    ``formatPhone`` in static/js/checkout.js mirrors it while the buyer types.
+    """
+    d = digits or ""
+    if not d.isdigit():
+        return d
+    if d.startswith("1") and len(d) == 8:  # 1588-1234
+        return f"{d[:4]}-{d[4:]}"
+    area = 2 if d.startswith("02") else 4 if d.startswith("050") else 3
+    rest = d[area:]
+    if len(rest) not in (7, 8):
+        return d
+    return f"{d[:area]}-{rest[:-4]}-{rest[-4:]}"
+
+
 def like_pattern(text: str) -> str:
     """``%text%`` for LIKE with ``\\`` as escape, so % and _ typed by a person match themselves."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -39,7 +39,7 @@ def test_bank_transfer_order_from_the_link(app, client, bank_ready, make_product
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "주문 완료" in html and "입금 대기" in html
-    assert "국민은행 123456-01-234567 (규섭커피)" in html
+    assert "국민은행 123456-01-234567 (규섭커피)" in re.sub(r"<[^>]+>", "", html)
     assert "128,000원" in html
     assert "010-1234-5678" in html
     assert page.headers["X-Robots-Tag"] == "noindex, nofollow"

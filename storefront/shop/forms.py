@@ -8,11 +8,11 @@ from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
-from ..fields import LenientIntegerField, email_field, line_field
+from ..fields import LenientIntegerField, PhoneField, email_field, line_field
 from ..formatting import METHOD_LABELS
 from ..models import PaymentMethod
 from ..orders import SHIPPING_FIELDS, CheckoutData
-from ..text import is_mobile_number, is_phone_number, phone_digits
+from ..text import is_mobile_number, is_phone_number
 
 
 def _mobile(form, field):
@@ -33,14 +33,13 @@ def _postcode(form, field):
 class CheckoutForm(FlaskForm):
     nonce = HiddenField()
     buyer_name = line_field(_l("Name"), 50, required=_l("Enter your name."))
-    buyer_phone = StringField(
+    buyer_phone = PhoneField(
         _l("Mobile number"),
-        filters=[phone_digits],
         validators=[DataRequired(_l("Enter your mobile number.")), _mobile],
     )
     buyer_email = email_field(_l("E-mail"))
     recipient_name = line_field(_l("Recipient"), 50)
-    recipient_phone = StringField(_l("Recipient phone"), filters=[phone_digits], validators=[_phone])
+    recipient_phone = PhoneField(_l("Recipient phone"), validators=[_phone])
     postcode = StringField(_l("Postcode"), filters=[lambda s: re.sub(r"\D", "", s or "")], validators=[_postcode])
     address = line_field(_l("Address"), 200)
     address_detail = line_field(_l("Address line 2"), 200)
@@ -57,6 +56,7 @@ class CheckoutForm(FlaskForm):
         _l("I have checked the order and agree to pay."),
         validators=[DataRequired(_l("Please confirm the order to continue."))],
     )
+    same_as_buyer = BooleanField(_l("Same as buyer details"))
 
     def __init__(self, *args, requires_shipping: bool, max_quantity: int, methods: list[PaymentMethod], **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +75,8 @@ class CheckoutForm(FlaskForm):
             raise ValidationError(_l("You can order up to %(n)d.", n=self.max_quantity))
 
     def validate(self, extra_validators=None) -> bool:
+        if self.requires_shipping and self.same_as_buyer.data:
+            self._copy_buyer_to_recipient()
         valid = super().validate(extra_validators)
         if self.requires_shipping:
             required = {
@@ -88,6 +90,11 @@ class CheckoutForm(FlaskForm):
                     field.errors.append(message)
                     valid = False
         return valid
+
+    def _copy_buyer_to_recipient(self) -> None:
+        """주문자 정보와 동일: the buyer's name and phone win over whatever the recipient fields hold."""
+        for buyer, recipient in ((self.buyer_name, self.recipient_name), (self.buyer_phone, self.recipient_phone)):
+            recipient.data, recipient.raw_data = buyer.data, buyer.raw_data
 
     def checkout_data(self) -> CheckoutData:
         data = CheckoutData(

@@ -22,7 +22,8 @@ from ..extensions import csrf, db
 from ..i18n import LANG_COOKIE
 from ..models import Order, OrderStatus, PaymentMethod, Product
 from ..payments.toss import ConfirmResult, GatewayUnreachable
-from ..security import allow_toss_widget
+from ..security import allow_postcode_service, allow_toss_widget
+from ..settings import split_bank_line
 from ..text import clean_line
 from ..urls import absolute_url, local_path
 from ..visibility import LinkState, can_buy, device_for, indexable, is_scraper, link_state, listed_clause
@@ -119,9 +120,10 @@ def checkout(token: str):
     form = CheckoutForm(
         requires_shipping=product.requires_shipping, max_quantity=orders.max_quantity(product), methods=methods
     )
+    postcode_script = allow_postcode_service() if product.requires_shipping else None
     if request.method == "GET":
         form.nonce.data = orders.new_nonce()
-        return render_template("shop/checkout.html", product=product, form=form)
+        return render_template("shop/checkout.html", product=product, form=form, postcode_script=postcode_script)
 
     refusal = None
     if form.validate():
@@ -135,7 +137,12 @@ def checkout(token: str):
             notifications.send_pending_soon()
             return _redirect_to_order(placed)
     status = 409 if refusal else 422
-    return render_template("shop/checkout.html", product=product, form=form, refusal=refusal), status
+    return (
+        render_template(
+            "shop/checkout.html", product=product, form=form, refusal=refusal, postcode_script=postcode_script
+        ),
+        status,
+    )
 
 
 def _closed_link_page(product, state: LinkState):
@@ -197,7 +204,8 @@ def order(order_no: str):
         card.reconcile(order)  # a confirm that timed out earlier: ask the gateway how it ended
     if order.payment_method is PaymentMethod.CARD and order.status is OrderStatus.AWAITING_PAYMENT:
         return _private(make_response(_card_page(order, card)))
-    return _private(make_response(render_template("shop/order.html", order=order)))
+    bank = split_bank_line(order.bank_snapshot)
+    return _private(make_response(render_template("shop/order.html", order=order, bank=bank)))
 
 
 def _card_page(order: Order, card, error: str | None = None):
