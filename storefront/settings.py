@@ -6,13 +6,14 @@ the read is one small query by primary key, as cheap as any version check
 would be, and a saved change reaches every app process on its next request.
 """
 
+import json
 from dataclasses import dataclass, fields
 
 import sqlalchemy as sa
 from flask import current_app, g
 
 from .extensions import db
-from .models import ShopSettings
+from .models import AuditEntry, ShopSettings
 
 _CACHE_KEY = "shop_settings"
 
@@ -68,11 +69,15 @@ def settings_row() -> ShopSettings:
     return row
 
 
-def save_settings(values: dict) -> ShopSettings:
+def save_settings(values: dict, actor: str = "system") -> ShopSettings:
+    """Save 상점 설정; the change is recorded with the account that made it (the names of the fields)."""
     row = settings_row()
+    changed = sorted(key for key, value in values.items() if getattr(row, key) != value)
     for key, value in values.items():
         setattr(row, key, value)
     db.session.add(row)
+    if changed:
+        db.session.add(AuditEntry(actor=actor, subject="settings", action="saved", detail=json.dumps(changed)))
     db.session.flush()
     g.pop(_CACHE_KEY, None)
     return row
