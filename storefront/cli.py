@@ -12,6 +12,11 @@ from flask.cli import with_appcontext
 from .extensions import db
 
 
+def _interactive() -> bool:
+    """Someone at a terminal can answer the e-mail and password prompts."""
+    return sys.stdin.isatty()
+
+
 @click.command("create-admin")
 @click.option("--email", envvar="STOREFRONT_ADMIN_EMAIL", help="The merchant's login e-mail.")
 @click.option("--password", envvar="STOREFRONT_ADMIN_PASSWORD", help="At least 8 characters.")
@@ -30,7 +35,7 @@ def create_admin(email: str | None, password: str | None, if_missing: bool) -> N
     if if_missing:
         if has_admin():
             return
-        if not (email and password) and not sys.stdin.isatty():
+        if not (email and password) and not _interactive():
             # Nobody to ask (a container, a script): the link lets the merchant make the account in the browser.
             code = new_setup_code()
             db.session.commit()
