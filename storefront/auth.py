@@ -142,7 +142,7 @@ def setup_code_pending() -> bool:
 
 
 def setup_code_valid(code: str | None) -> bool:
-    if not code or len(code) > 100 or has_admin():
+    if not code or len(code) > 100:
         return False
     found = db.session.scalar(
         sa.select(SetupCode.id).where(SetupCode.code_hash == _code_hash(code), SetupCode.expires_at > utcnow())

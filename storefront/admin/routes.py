@@ -126,7 +126,7 @@ def password():
     if form.validate_on_submit():
         if auth.change_password(current_user, form.current_password.data, form.new_password.data):
             db.session.commit()
-            login_user(current_user)  # this login goes on with the account's new session token
+            login_user(current_user._get_current_object())  # this login goes on with the new session token
             flash(_("Your password has been changed. Other logins of this account have ended."), "success")
             return redirect(url_for("admin.password"))
         form.current_password.errors.append(_("The current password is not correct."))
