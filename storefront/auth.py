@@ -138,7 +138,8 @@ def setup_message(link: str, code: str) -> str:
 
 def setup_code_pending() -> bool:
     """A code printed within the hour is still waiting to be used."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(SetupCode).where(SetupCode.expires_at > utcnow())) > 0
+    pending = sa.select(SetupCode.id).where(SetupCode.expires_at > utcnow()).limit(1)
+    return db.session.scalar(pending) is not None
 
 
 def setup_code_valid(code: str | None) -> bool:

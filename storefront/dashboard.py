@@ -10,10 +10,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from .payments import taking_payments
 from .extensions import db
 from .models import Order, OrderStatus, Product, utcnow
 from .orders import KST
+from .payments import taking_payments
 from .settings import ShopInfo, shop_settings
 from .visibility import LinkGroup, link_group_clause
 

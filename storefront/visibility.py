@@ -106,7 +106,10 @@ def sale_state_expression(now: datetime | None = None):
     """:func:`sale_state` as SQL, for counting and filtering many products in one query."""
     return sa.case(
         (Product.display_status != DisplayStatus.DISPLAYED, SaleState.ENDED.value),
-        (sa.and_(Product.sale_ends_at.is_not(None), Product.sale_ends_at <= (now or utcnow())), SaleState.EXPIRED.value),
+        (
+            sa.and_(Product.sale_ends_at.is_not(None), Product.sale_ends_at <= (now or utcnow())),
+            SaleState.EXPIRED.value,
+        ),
         (sa.and_(Product.stock_managed.is_(True), Product.stock_quantity <= 0), SaleState.SOLD_OUT.value),
         else_=SaleState.ON_SALE.value,
     )

@@ -55,8 +55,8 @@ def test_banner_on_every_admin_page_until_a_payment_method_is_set(app, client, a
     for url in pages:
         html = client.get(url).get_data(as_text=True)
         assert BANNER in html and 'href="/admin/settings#bank-transfer"' in html, url
-    assert "아직 이 링크로 결제할 수 없습니다." in client.get(f"/admin/products/{product_id}/edit").get_data(as_text=True)
-    assert "아직 이 링크로 결제할 수 없습니다." in client.get("/admin/products").get_data(as_text=True)
+    for url in (f"/admin/products/{product_id}/edit", "/admin/products"):
+        assert "아직 이 링크로 결제할 수 없습니다." in client.get(url).get_data(as_text=True), url
     admin.post(
         "/admin/settings",
         data={"name": "규섭커피", "payment_due_days": "3",

@@ -32,8 +32,8 @@ def no_store(response):
 
 @bp.context_processor
 def unread_orders():
-    from ..payments import taking_payments
     from ..notifications import unread_count
+    from ..payments import taking_payments
 
     if not current_user.is_authenticated:
         return {"unread_orders": 0, "payments_off": False}

@@ -352,7 +352,8 @@ def _new_password(label) -> PasswordField:
         label,
         validators=[
             DataRequired(_l("Enter a password.")),
-            Length(min=MIN_PASSWORD_LENGTH, max=200, message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)),
+            Length(min=MIN_PASSWORD_LENGTH, message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)),
+            Length(max=200, message=_l("Up to %(n)d characters.", n=200)),
         ],
     )
 

@@ -7,7 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DESKTOP, PHONE
+from storefront.extensions import db
+from storefront.settings import save_settings
+
+from .conftest import DESKTOP, PHONE, log_in
 
 pytestmark = pytest.mark.browser
 BANNER = "아직 고객이 결제할 수 없습니다."
@@ -81,15 +84,10 @@ def test_fresh_shop_to_a_link_a_customer_can_pay(browser, fresh_live_server, sho
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_link_sent_before_the_bank_account_shows_the_contact(browser, live_server, shots, viewport):
     """The customer's side of the banner: no form that cannot be sent, the shop's contact instead."""
-    from storefront.extensions import db
-    from storefront.settings import save_settings
-
     with live_server.app.test_request_context():
         save_settings({"bank_name": "", "bank_account": "", "bank_holder": ""})
         db.session.commit()
     page = browser.new_page(viewport=viewport)
-    from .conftest import log_in
-
     log_in(page, live_server.url)
     expect(page.get_by_text(BANNER)).to_be_visible()
     page.goto(live_server.url + "/admin/products/new")
@@ -100,6 +98,11 @@ def test_link_sent_before_the_bank_account_shows_the_contact(browser, live_serve
     expect(panel.get_by_text("아직 이 링크로 결제할 수 없습니다.")).to_be_visible()
     shots(page, "share-panel-not-payable", full_page=False)
     url = page.get_by_label("상품 URL").input_value()
+    page.goto(live_server.url + "/admin/products")
+    row = page.get_by_role("row").filter(has_text="김규섭 고객님 개인결제창")
+    row.get_by_text("더보기").click()
+    expect(row.get_by_text("아직 이 링크로 결제할 수 없습니다.")).to_be_visible()
+    shots(page, "more-menu-not-payable", full_page=False)
     page.goto(url)
     expect(page.get_by_text("이 상점은 아직 결제를 받지 않습니다.")).to_be_visible()
     expect(page.get_by_role("link", name="구매하기")).to_have_count(0)

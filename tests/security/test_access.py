@@ -13,7 +13,8 @@ from ..conftest import ADMIN_EMAIL, ADMIN_PASSWORD, place
 
 
 def admin_rules(app):
-    return [r for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.") and r.endpoint not in PUBLIC_ENDPOINTS]
+    rules = app.url_map.iter_rules()
+    return [r for r in rules if r.endpoint.startswith("admin.") and r.endpoint not in PUBLIC_ENDPOINTS]
 
 
 def fill(rule) -> str:
