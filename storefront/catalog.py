@@ -81,6 +81,13 @@ def ordered_categories() -> list[Category]:
     return list(db.session.scalars(sa.select(Category).order_by(Category.position, Category.id)))
 
 
+def public_categories(device: visibility.Device | None) -> list[Category]:
+    """The shop's menu: only categories holding a product the public may see in lists on ``device``
+    (a category of personal payment windows alone stays out of it)."""
+    stmt = sa.select(Category).where(visibility.category_has_public_products(device))
+    return list(db.session.scalars(stmt.order_by(Category.position, Category.id)))
+
+
 PERSONAL_PAYMENT_CATEGORY = "개인결제창"
 
 
@@ -289,7 +296,9 @@ def _set_images(product: Product, hashes: list[str]) -> None:
     product.images = chosen
 
 
-def admin_product_select(*, q: str = "", category_id: int = 0, display_status: str = "", listed: str = "") -> sa.Select:
+def admin_product_select(
+    *, q: str = "", category_id: int = 0, display_status: str = "", listed: str = "", links: str = ""
+) -> sa.Select:
     """The 상품 관리 list, newest first, with images and category loaded up front."""
     stmt = (
         sa.select(Product)
@@ -304,6 +313,8 @@ def admin_product_select(*, q: str = "", category_id: int = 0, display_status: s
         stmt = stmt.where(Product.display_status == DisplayStatus(display_status))
     if listed in ("yes", "no"):
         stmt = stmt.where(Product.listed.is_(listed == "yes"))
+    if links in {g.value for g in visibility.LinkGroup}:
+        stmt = stmt.where(visibility.link_group_clause(visibility.LinkGroup(links)))
     return stmt
 
 

@@ -2,6 +2,7 @@
 
 import io
 import random
+import sys
 
 import click
 import sqlalchemy as sa
@@ -11,37 +12,45 @@ from flask.cli import with_appcontext
 from .extensions import db
 
 
+def _interactive() -> bool:
+    """Someone at a terminal can answer the e-mail and password prompts."""
+    return sys.stdin.isatty()
+
+
 @click.command("create-admin")
 @click.option("--email", envvar="STOREFRONT_ADMIN_EMAIL", help="The merchant's login e-mail.")
 @click.option("--password", envvar="STOREFRONT_ADMIN_PASSWORD", help="At least 8 characters.")
 @click.option(
     "--if-missing",
     is_flag=True,
-    help="Do nothing when an admin exists; without e-mail and password, only explain how to make one.",
+    help="Do nothing when an admin exists. Otherwise ask on a terminal, or print a one-time setup link.",
 )
 @with_appcontext
 def create_admin(email: str | None, password: str | None, if_missing: bool) -> None:
     """Create the merchant's admin account (or set a new password for it)."""
-    from .auth import create_or_update_admin, has_admin
+    from flask import current_app
+
+    from .auth import MIN_PASSWORD_LENGTH, create_or_update_admin, has_admin, new_setup_code, setup_message
 
     if if_missing:
         if has_admin():
             return
-        if not (email and password):
-            click.echo(
-                "No admin account yet. Create one with:\n"
-                "  flask --app storefront create-admin\n"
-                "or set STOREFRONT_ADMIN_EMAIL and STOREFRONT_ADMIN_PASSWORD before starting."
-            )
+        if not (email and password) and not _interactive():
+            # Nobody to ask (a container, a script): the link lets the merchant make the account in the browser.
+            code = new_setup_code()
+            db.session.commit()
+            base = current_app.config["PUBLIC_BASE_URL"].rstrip("/") or "http://127.0.0.1:5000"
+            click.echo(setup_message(base + "/admin/setup?code=" + code, code))
             return
+        click.echo("No admin account yet: create the shop's owner account now.")
     if not email:
         email = click.prompt("E-mail")
     if "@" not in email or len(email) > 254:
         raise click.BadParameter("enter a valid e-mail address", param_hint="--email")
     if not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password")
     user = create_or_update_admin(email, password)
     db.session.commit()
     click.echo(f"Admin {user.email} is ready. Log in at /admin/login.")

@@ -48,11 +48,19 @@ def _enum(cls, name: str, length: int = 24) -> sa.Enum:
     )
 
 
+class AdminRole(enum.StrEnum):
+    OWNER = "owner"  # the merchant: everything, including 운영자 계정
+    STAFF = "staff"  # 운영자: everything but managing accounts
+
+
 class AdminUser(UserMixin, db.Model):
     __tablename__ = "admin_user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    role: Mapped[AdminRole] = mapped_column(
+        _enum(AdminRole, "admin_role", length=16), default=AdminRole.OWNER, server_default=AdminRole.OWNER.value
+    )
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     # Part of the login cookie; replacing it (at logout or a password change) ends every session.
     session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
@@ -70,6 +78,24 @@ class AdminUser(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role is AdminRole.OWNER
+
+
+class SetupCode(db.Model):
+    """A one-time code that lets whoever holds it create the first admin account.
+
+    Only its SHA-256 is stored; the code itself is printed once on the server's console.
+    """
+
+    __tablename__ = "setup_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
 
 
 class Category(db.Model):
@@ -315,7 +341,10 @@ class Notification(db.Model):
 
 
 class AuditEntry(db.Model):
-    """Admin changes that belong to no single product or order (the category page's history)."""
+    """Admin changes that belong to no single product or order: categories, settings, accounts.
+
+    ``actor`` is the e-mail of the account that made the change (kept after the account is removed).
+    """
 
     __tablename__ = "audit_entry"
 

@@ -1,23 +1,23 @@
 """The merchant's shop settings (one row).
 
-Every page shows the shop's name and contact, so the row is read once and kept
-for a few seconds in each process (a saved change reaches other app processes
-within ``CACHE_SECONDS``; the process that saved it sees it at once).
+Every page shows the shop's name and contact, so the row is read once per
+request (or CLI command) and kept in ``g``. There is no longer-lived cache:
+the read is one small query by primary key, as cheap as any version check
+would be, and a saved change reaches every app process on its next request.
 """
 
+import json
 import re
-import time
 from dataclasses import dataclass, fields
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 
 from .extensions import db
-from .models import ShopSettings
+from .models import AuditEntry, ShopSettings
 
-CACHE_SECONDS = 10
-_CACHE_KEY = "storefront.shop_settings"
+_CACHE_KEY = "shop_settings"
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,11 @@ class ShopInfo:
 
 
 def shop_settings() -> ShopInfo:
-    cached = current_app.extensions.get(_CACHE_KEY)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
-    row = settings_row()
-    info = ShopInfo(**{f.name: getattr(row, f.name) for f in fields(ShopInfo)})
-    current_app.extensions[_CACHE_KEY] = (time.monotonic() + CACHE_SECONDS, info)
+    info = g.get(_CACHE_KEY)
+    if info is None:
+        row = settings_row()
+        info = ShopInfo(**{f.name: getattr(row, f.name) for f in fields(ShopInfo)})
+        setattr(g, _CACHE_KEY, info)
     return info
 
 
@@ -72,13 +71,17 @@ def settings_row() -> ShopSettings:
     return row
 
 
-def save_settings(values: dict) -> ShopSettings:
+def save_settings(values: dict, actor: str = "system") -> ShopSettings:
+    """Save 상점 설정; the change is recorded with the account that made it (the names of the fields)."""
     row = settings_row()
+    changed = sorted(key for key, value in values.items() if getattr(row, key) != value)
     for key, value in values.items():
         setattr(row, key, value)
     db.session.add(row)
+    if changed:
+        db.session.add(AuditEntry(actor=actor, subject="settings", action="saved", detail=json.dumps(changed)))
     db.session.flush()
-    current_app.extensions.pop(_CACHE_KEY, None)
+    g.pop(_CACHE_KEY, None)
     return row
 
 

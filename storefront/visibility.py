@@ -12,7 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from .models import DisplayStatus, Product, utcnow
+from .models import Category, DisplayStatus, Product, utcnow
 
 
 class Device(enum.StrEnum):
@@ -100,3 +100,41 @@ def sale_state(product: Product, now: datetime | None = None) -> SaleState:
     if product.sold_out:
         return SaleState.SOLD_OUT
     return SaleState.ON_SALE
+
+
+def sale_state_expression(now: datetime | None = None):
+    """:func:`sale_state` as SQL, for counting and filtering many products in one query."""
+    return sa.case(
+        (Product.display_status != DisplayStatus.DISPLAYED, SaleState.ENDED.value),
+        (
+            sa.and_(Product.sale_ends_at.is_not(None), Product.sale_ends_at <= (now or utcnow())),
+            SaleState.EXPIRED.value,
+        ),
+        (sa.and_(Product.stock_managed.is_(True), Product.stock_quantity <= 0), SaleState.SOLD_OUT.value),
+        else_=SaleState.ON_SALE.value,
+    )
+
+
+class LinkGroup(enum.Enum):
+    """How 관리자 홈 sums up the personal payment windows (link-only products)."""
+
+    ON_SALE = "on_sale"  # 판매중: the link can be paid
+    SOLD = "sold"  # 판매 완료: no longer on sale, after at least one order
+    CLOSED = "closed"  # 종료: no longer on sale, never ordered
+
+
+def link_group_clause(group: LinkGroup, now: datetime | None = None):
+    """SQL condition for the link-only products in ``group``."""
+    on_sale = sale_state_expression(now) == SaleState.ON_SALE.value
+    if group is LinkGroup.ON_SALE:
+        rest = on_sale
+    elif group is LinkGroup.SOLD:
+        rest = sa.and_(sa.not_(on_sale), Product.order_count > 0)
+    else:
+        rest = sa.and_(sa.not_(on_sale), Product.order_count == 0)
+    return sa.and_(Product.listed.is_(False), rest)
+
+
+def category_has_public_products(device: Device | None, now: datetime | None = None):
+    """SQL condition on Category: it holds a product the public may see in lists on ``device``."""
+    return sa.exists().where(Product.category_id == Category.id, listed_clause(device, now))

@@ -5,6 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from storefront.admin import PUBLIC_ENDPOINTS
 from storefront.extensions import db
 from storefront.models import AdminUser, Product
 
@@ -15,7 +16,7 @@ def admin_urls(app, methods):
     """Every admin route, with placeholder ids filled in."""
     urls = []
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("admin.") or rule.endpoint == "admin.login":
+        if not rule.endpoint.startswith("admin.") or rule.endpoint in PUBLIC_ENDPOINTS:
             continue
         if not set(methods) & rule.methods:
             continue
@@ -80,7 +81,7 @@ def test_login_returns_to_the_local_next_page(auth):
 @pytest.mark.parametrize("target", ["//evil.example", "https://evil.example/", "https:evil", "\\\\evil", "/\\evil"])
 def test_login_next_never_leaves_the_site(auth, target):
     response = auth.login(next_url=target)
-    assert response.headers["Location"] == "/admin/products"
+    assert response.headers["Location"] == "/admin/"
 
 
 def test_logout_is_a_post_and_ends_the_session(client, admin):
@@ -91,11 +92,12 @@ def test_logout_is_a_post_and_ends_the_session(client, admin):
     assert client.get("/admin/products").status_code == 302
 
 
-def test_login_page_tells_when_the_shop_has_no_admin(app, client):
+def test_login_page_sends_a_shop_without_admin_to_setup(app, client):
     with app.app_context():
         db.session.execute(sa.delete(AdminUser))
         db.session.commit()
-    html = client.get("/admin/login").get_data(as_text=True)
+    assert client.get("/admin/login").headers["Location"] == "/admin/setup"
+    html = client.get("/admin/setup").get_data(as_text=True)
     assert "아직 관리자 계정이 없습니다" in html
     assert "flask --app storefront create-admin" in html
 
@@ -115,13 +117,14 @@ def test_create_admin_prompts_and_refuses_short_passwords(runner):
     assert "at least 8" in result.output
 
 
-def test_create_admin_if_missing_explains_without_credentials(app, runner):
+def test_create_admin_if_missing_without_a_terminal_prints_a_setup_link(app, runner):
     with app.app_context():
         db.session.execute(sa.delete(AdminUser))
         db.session.commit()
     result = runner.invoke(args=["create-admin", "--if-missing"])
     assert result.exit_code == 0
     assert "No admin account yet" in result.output
+    assert "http://127.0.0.1:5000/admin/setup?code=" in result.output
 
 
 def test_create_admin_reads_the_environment(app, runner, monkeypatch, auth):

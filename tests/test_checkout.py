@@ -138,7 +138,7 @@ def test_checkout_explains_when_payment_is_not_set_up(client, make_product):
     _, token = make_product()
     response = client.get(f"/products/{token}/buy")
     assert response.status_code == 503
-    assert "아직 결제를 받을 수 없습니다" in response.get_data(as_text=True)
+    assert "이 상점은 아직 결제를 받지 않습니다." in response.get_data(as_text=True)
 
 
 def test_purchase_limit_closes_the_link_by_itself(app, client, bank_ready, make_product):

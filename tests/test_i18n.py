@@ -31,7 +31,7 @@ def test_compiled_catalogue_matches_the_po_file():
     assert mo == po
 
 
-def test_pages_are_korean_by_default_and_english_on_request(client, make_product):
+def test_pages_are_korean_by_default_and_english_on_request(client, bank_ready, make_product):
     _, token = make_product(name="상품", price=12000)
     korean = client.get(f"/products/{token}").get_data(as_text=True)
     assert '<html lang="ko">' in korean and "구매하기" in korean and "12,000원" in korean

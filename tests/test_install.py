@@ -48,14 +48,15 @@ def test_wheel_install_runs_from_another_directory(tmp_path):
         "c = app.test_client()\n"
         "home = c.get('/')\n"
         "css = c.get('/static/css/site.css')\n"
-        "login = c.get('/admin/login')\n"
+        "login = c.get('/admin/login', follow_redirects=True)\n"
         "assert home.status_code == 200, home.status_code\n"
         "assert css.status_code == 200\n"
-        "assert '관리자페이지 로그인' in login.get_data(as_text=True)\n"
+        "assert '관리자 계정 만들기' in login.get_data(as_text=True)\n"  # a fresh shop: first-run setup
         "print('ok')\n"
     )
     result = subprocess.run(
         [str(python), "-c", script], cwd=workdir, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "ok"
+    assert result.stdout.strip().endswith("\nok")
+    assert "/admin/setup?code=" in result.stdout  # the server printed the one-time setup link

@@ -96,7 +96,7 @@ def test_unlisted_product_is_absent_from_every_page_of_pagination(app, client, m
     ]
 
 
-def test_direct_link_serves_the_unlisted_product(client, shop):
+def test_direct_link_serves_the_unlisted_product(client, shop, bank_ready):
     response = client.get(f"/products/{shop['window']}", headers={"User-Agent": KAKAOTALK_UA})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -222,3 +222,30 @@ def test_uploads_are_served_with_long_cache_and_unknown_names_are_404(client, ma
     assert "immutable" in response.headers["Cache-Control"]
     assert client.get("/uploads/..%2Finstance%2Fsecret_key").status_code == 404
     assert client.get("/uploads/secret_key").status_code == 404
+
+
+def test_menu_shows_only_categories_with_something_the_public_may_see(app, client, shop, make_product):
+    with app.app_context():
+        from storefront import catalog
+        from storefront.extensions import db
+
+        catalog.save_categories(
+            [catalog.CategoryRow(cid, name) for name, cid in shop["categories"].items()]
+            + [catalog.CategoryRow(None, "데스크탑 전용"), catalog.CategoryRow(None, "숨김")]
+        )
+        db.session.commit()
+        ids = {c.name: c.id for c in catalog.ordered_categories()}
+    make_product(name="큰 화면 상품", category_id=ids["데스크탑 전용"], show_on_mobile=False)
+    make_product(name="숨긴 상품", category_id=ids["숨김"], display_status=DisplayStatus.HIDDEN)
+
+    def menu(ua):
+        html = client.get("/", headers={"User-Agent": ua}).get_data(as_text=True)
+        nav = html.split('class="category-nav', 1)[1].split("</nav>", 1)[0]
+        return re.findall(r'href="/categories/\d+"[^>]*>([^<]+)</a>', nav)
+
+    assert menu(DESKTOP_UA) == ["원두", "데스크탑 전용"]
+    assert menu(PHONE_UA) == ["원두"]
+    # A category of personal payment windows alone has no public page either.
+    assert client.get(f"/categories/{ids['개인결제창']}", headers={"User-Agent": DESKTOP_UA}).status_code == 404
+    sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+    assert f"/categories/{ids['원두']}" in sitemap and f"/categories/{ids['개인결제창']}" not in sitemap

@@ -1,20 +1,25 @@
 """관리자페이지: the merchant's back office. Every route is behind login, checked once here."""
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
 from ..urls import local_path
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-PUBLIC_ENDPOINTS = {"admin.login"}
+PUBLIC_ENDPOINTS = {"admin.login", "admin.setup"}
+OWNER_ENDPOINTS = {"admin.accounts", "admin.account_remove"}  # 운영자 계정: staff cannot manage accounts
 
 
 @bp.before_request
 def require_login():
-    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+    if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+    if not current_user.is_authenticated:
+        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+    if request.endpoint in OWNER_ENDPOINTS and not current_user.is_owner:
+        abort(403)
+    return None
 
 
 @bp.after_request
@@ -28,13 +33,17 @@ def no_store(response):
 @bp.context_processor
 def unread_orders():
     from ..notifications import unread_count
+    from ..payments import taking_payments
 
-    return {"unread_orders": unread_count() if current_user.is_authenticated else 0}
+    if not current_user.is_authenticated:
+        return {"unread_orders": 0, "payments_off": False}
+    # payments_off: every admin page says so while customers cannot pay.
+    return {"unread_orders": unread_count(), "payments_off": not taking_payments()}
 
 
 def safe_next(target: str | None) -> str:
-    """A local path to return to after login; anything else goes to the product list."""
-    return local_path(target, url_for("admin.products"))
+    """A local path to return to after login; anything else goes to 관리자 홈."""
+    return local_path(target, url_for("admin.index"))
 
 
 from . import routes  # noqa: E402,F401  (routes attach themselves to bp)

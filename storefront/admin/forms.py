@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     Email,
+    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -30,6 +31,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import FileInput
 
+from ..auth import MIN_PASSWORD_LENGTH
 from ..catalog import CategoryRow, ProductData, ordered_categories
 from ..fields import LenientIntegerField, email_field, line_field, options
 from ..formatting import STATUS_LABELS
@@ -305,6 +307,12 @@ class ProductFilterForm(Form):
         default="",
         validate_choice=False,
     )
+    links = SelectField(
+        _l("Personal payment windows"),
+        choices=options(("", _l("All")), ("on_sale", _l("On sale")), ("sold", _l("Sold")), ("closed", _l("Ended"))),
+        default="",
+        validate_choice=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -361,3 +369,44 @@ class OrderFilterForm(Form):
         default="",
         validate_choice=False,
     )
+
+
+def _new_password(label) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Enter a password.")),
+            Length(min=MIN_PASSWORD_LENGTH, message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)),
+            Length(max=200, message=_l("Up to %(n)d characters.", n=200)),
+        ],
+    )
+
+
+def _repeat(label, of: str) -> PasswordField:
+    return PasswordField(label, validators=[EqualTo(of, message=_l("The two passwords are not the same."))])
+
+
+class AccountForm(FlaskForm):
+    """A new account: the owner's at first run, a staff member's on 운영자 계정."""
+
+    email = EmailField(
+        _l("E-mail"),
+        filters=[clean_line],
+        validators=[
+            DataRequired(_l("Enter your e-mail.")),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254, message=_l("Up to %(n)d characters.", n=254)),
+        ],
+    )
+    password = _new_password(_l("Password"))
+    password_confirm = _repeat(_l("Password again"), "password")
+
+
+class SetupForm(AccountForm):
+    code = HiddenField()
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your password."))])
+    new_password = _new_password(_l("New password"))
+    new_password_confirm = _repeat(_l("New password again"), "new_password")

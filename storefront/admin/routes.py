@@ -4,23 +4,26 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import catalog, exports, images, notifications, orders, payments, previews, sharing
+from .. import auth, catalog, dashboard, exports, images, notifications, orders, payments, previews, sharing
 from ..auth import authenticate, has_admin
 from ..extensions import db, limiter
-from ..models import Order, PaymentMethod, Product, utcnow
+from ..models import AdminUser, Order, PaymentMethod, Product, utcnow
 from ..payments.toss import GatewayUnreachable
 from ..settings import save_settings, settings_row, shop_settings
 from ..urls import absolute_url, small_int
 from ..visibility import sale_state
 from . import bp, safe_next
 from .forms import (
+    AccountForm,
     CategoriesForm,
     ConfirmForm,
     LoginForm,
     OrderFilterForm,
+    PasswordChangeForm,
     ProductFilterForm,
     ProductForm,
     QuickWindowForm,
+    SetupForm,
     ShopSettingsForm,
 )
 
@@ -44,6 +47,8 @@ def _failed_login(response) -> bool:
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
+    if not has_admin():
+        return redirect(url_for("admin.setup"))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
@@ -57,7 +62,7 @@ def login():
 
 
 def _render_login(form: LoginForm, error: str | None = None):
-    return render_template("admin/login.html", form=form, error=error, has_admin=has_admin())
+    return render_template("admin/login.html", form=form, error=error)
 
 
 @bp.errorhandler(429)
@@ -77,9 +82,97 @@ def logout():
     return redirect(url_for("admin.login"))
 
 
+@bp.route("/setup", methods=["GET", "POST"])
+def setup():
+    """관리자 계정 만들기: only with the one-time code printed on the server's console."""
+    g.writes = True  # may store a new code, even on GET
+    if has_admin():
+        return redirect(url_for("admin.login"))
+    code = (request.values.get("code") or "").strip()
+    form = SetupForm()
+    if auth.setup_code_valid(code):
+        if form.validate_on_submit():
+            user = auth.create_first_admin(code, form.email.data, form.password.data)
+            if user is not None:
+                db.session.commit()
+                session.clear()
+                login_user(user)
+                flash(_("Your admin account is ready. Start with the checklist below."), "success")
+                return redirect(url_for("admin.index"))
+        form.code.data = code
+        status = 422 if form.errors else 200
+        return render_template("admin/setup.html", form=form), status
+    if not auth.setup_code_pending():
+        fresh = auth.new_setup_code()
+        db.session.commit()
+        # Never a link built from the request's Host header: whoever sent this request chose it.
+        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+        current_app.logger.warning(auth.setup_message(base + url_for("admin.setup", code=fresh), fresh))
+    return render_template("admin/setup.html", form=None, wrong_code=bool(code)), 403 if code else 200
+
+
 @bp.get("/")
 def index():
-    return redirect(url_for("admin.products"))
+    """관리자 홈: the 시작하기 checklist, today's figures and the links by state."""
+    return render_template(
+        "admin/home.html",
+        steps=dashboard.getting_started(),
+        figures=dashboard.todays_figures(),
+        links=dashboard.link_counts(),
+    )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password():
+    """비밀번호 변경: the current password is asked again; every other login of the account ends."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        if auth.change_password(current_user, form.current_password.data, form.new_password.data):
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this login goes on with the new session token
+            flash(_("Your password has been changed. Other logins of this account have ended."), "success")
+            return redirect(url_for("admin.password"))
+        form.current_password.errors.append(_("The current password is not correct."))
+    return render_template("admin/password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/accounts", methods=["GET", "POST"])
+def accounts():
+    """운영자 계정: the owner adds staff accounts (removing is below)."""
+    form = AccountForm()
+    if form.validate_on_submit():
+        try:
+            user = auth.add_staff(form.email.data, form.password.data, current_user)
+        except auth.AccountError as exc:
+            db.session.rollback()
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("%(email)s can now log in as staff.", email=user.email), "success")
+            return redirect(url_for("admin.accounts"))
+    return render_template(
+        "admin/accounts.html",
+        form=form,
+        users=auth.staff_and_owners(),
+        history=auth.account_history(),
+        confirm_form=ConfirmForm(),
+    ), 422 if form.errors else 200
+
+
+@bp.post("/accounts/<id:user_id>/remove")
+def account_remove(user_id: int):
+    user = db.get_or_404(AdminUser, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        auth.remove_staff(user, current_user)
+    except auth.AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The account was removed; its logins have ended."), "success")
+    return redirect(url_for("admin.accounts"))
 
 
 @bp.route("/categories", methods=["GET", "POST"])
@@ -142,6 +235,7 @@ def products():
         category_id=small_int(filters.category.data),
         display_status=filters.display_status.data or "",
         listed=filters.listed.data or "",
+        links=filters.links.data or "",
     )
     page = db.paginate(stmt, per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True)
     return render_template(
@@ -391,7 +485,7 @@ def settings():
             values = form.values()
             if preview_hash:
                 values["preview_image_hash"] = preview_hash
-            save_settings(values)
+            save_settings(values, actor=current_user.email)
             db.session.commit()
             flash(_("Settings saved."), "success")
             return redirect(url_for("admin.settings"))

@@ -41,3 +41,8 @@ def provider_for(method: PaymentMethod) -> PaymentProvider:
 
 def available_methods() -> list[PaymentMethod]:
     return [method for method in PaymentMethod if provider_for(method).available()]
+
+
+def taking_payments() -> bool:
+    """At least one way to pay (입금 계좌 or 카드) is set up, so a link can be paid."""
+    return bool(available_methods())

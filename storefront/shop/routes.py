@@ -75,7 +75,7 @@ def search():
 
 
 def _categories():
-    return catalog.ordered_categories()
+    return catalog.public_categories(_visitor_device())
 
 
 @bp.route("/products/<token>", methods=["GET"])
@@ -97,6 +97,7 @@ def product(token: str):
                 product=product,
                 card=previews.card_for(product),
                 can_buy=can_buy(product, device),
+                taking_payments=payments.taking_payments(),
                 indexable=may_index,
             )
         )
@@ -282,7 +283,7 @@ def sitemap():
         render_template(
             "shop/sitemap.xml",
             home=absolute_url("shop.home"),
-            categories=[absolute_url("shop.category", category_id=c.id) for c in _categories()],
+            categories=[absolute_url("shop.category", category_id=c.id) for c in catalog.public_categories(None)],
             products=[absolute_url("shop.product", token=token) for token in tokens],
         )
     )

@@ -68,6 +68,28 @@ def live_server(tmp_path):
         db.engine.dispose()
 
 
+@pytest.fixture
+def fresh_live_server(tmp_path):
+    """A shop as the README's command leaves it: migrated, no admin account, no settings saved."""
+    from flask_migrate import upgrade
+
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "browser-test-key",
+            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "instance" / "shop.sqlite"),
+        }
+    )
+    with app.app_context():
+        upgrade()
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():

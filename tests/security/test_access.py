@@ -5,6 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from storefront.admin import PUBLIC_ENDPOINTS
 from storefront.extensions import db
 from storefront.models import AuditEntry, Category, Product, ProductEvent
 
@@ -12,7 +13,8 @@ from ..conftest import ADMIN_EMAIL, ADMIN_PASSWORD, place
 
 
 def admin_rules(app):
-    return [r for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.") and r.endpoint != "admin.login"]
+    rules = app.url_map.iter_rules()
+    return [r for r in rules if r.endpoint.startswith("admin.") and r.endpoint not in PUBLIC_ENDPOINTS]
 
 
 def fill(rule) -> str:
@@ -42,6 +44,12 @@ def test_every_admin_route_sends_anonymous_visitors_to_login(app, client, make_p
                 assert response.status_code != 200
 
 
+def test_setup_page_is_closed_once_the_shop_has_an_admin(client):
+    for url in ("/admin/setup", "/admin/setup?code=anything"):
+        assert client.get(url).headers["Location"] == "/admin/login"
+    assert client.post("/admin/setup", data={"code": "x", "email": "a@b.kr"}).status_code in (302, 400)
+
+
 @pytest.mark.parametrize("token", [None, "wrong-token", "IjEyMyI.aaaa.bbbb"])
 def test_every_admin_post_without_a_valid_csrf_token_changes_nothing(app, client, admin, make_product, token):
     make_product(name="그대로")
@@ -62,7 +70,7 @@ def test_every_admin_post_without_a_valid_csrf_token_changes_nothing(app, client
 )
 def test_open_redirects_stay_on_site(client, auth, target):
     response = auth.login(next_url=target)
-    assert response.headers["Location"] == "/admin/products"
+    assert response.headers["Location"] == "/admin/"
     assert client.get(f"/lang/en?next={target}").headers["Location"] == "/"
 
 

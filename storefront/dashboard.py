@@ -1,0 +1,96 @@
+"""관리자 홈: what the shop still needs before customers can pay, and what happened today.
+
+Each rule the home page shows lives in one function here, so a rule that grows
+(new 사업자 정보 fields, new shipping statuses) changes in one place.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from .extensions import db
+from .models import Order, OrderStatus, Product, utcnow
+from .orders import KST
+from .payments import taking_payments
+from .settings import ShopInfo, shop_settings
+from .visibility import LinkGroup, link_group_clause
+
+
+def shop_info_complete(info: ShopInfo) -> bool:
+    """상점 정보: the shop has a name and a way for customers to reach it."""
+    return bool(info.name and (info.phone or info.email))
+
+
+def business_info_complete(info: ShopInfo) -> bool:
+    """사업자 정보: what the law asks an online shop to show; here its phone number and e-mail address."""
+    return bool(info.phone and info.email)
+
+
+def has_personal_payment_window() -> bool:
+    """첫 개인결제창: the shop has made a link-only product."""
+    return db.session.scalar(sa.select(sa.exists().where(Product.listed.is_(False))))
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    done: bool
+    endpoint: str
+    anchor: str = ""
+
+
+def getting_started() -> list[Step]:
+    """The 시작하기 checklist, in the order a new merchant does it."""
+    info = shop_settings()
+    return [
+        Step(_l("Shop information"), shop_info_complete(info), "admin.settings", "shop-info"),
+        Step(_l("Business information"), business_info_complete(info), "admin.settings", "shop-info"),
+        Step(_l("Payment method (bank account or card)"), taking_payments(), "admin.settings", "bank-transfer"),
+        Step(_l("First personal payment window"), has_personal_payment_window(), "admin.product_new"),
+    ]
+
+
+def to_ship_clause():
+    """배송할 주문: orders the merchant still has to send — paid, with something to ship."""
+    return sa.and_(Order.status == OrderStatus.PAID, Order.requires_shipping.is_(True))
+
+
+def start_of_day(now: datetime | None = None) -> datetime:
+    """Midnight of today on the shop's clock (Asia/Seoul)."""
+    return (now or utcnow()).astimezone(KST).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class Figures:
+    new_orders: int  # 새 주문: placed today
+    awaiting_deposit: int  # 입금 대기: transfers to check, however old
+    awaiting_deposit_amount: int
+    to_ship: int  # 배송할 주문
+
+
+def todays_figures(now: datetime | None = None) -> Figures:
+    def count_if(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    waiting = Order.status == OrderStatus.AWAITING_DEPOSIT
+    row = db.session.execute(
+        sa.select(
+            count_if(Order.created_at >= start_of_day(now)),
+            count_if(waiting),
+            sa.func.coalesce(sa.func.sum(sa.case((waiting, Order.total_amount), else_=0)), 0),
+            count_if(to_ship_clause()),
+        )
+    ).one()
+    return Figures(*(int(value) for value in row))
+
+
+def link_counts(now: datetime | None = None) -> dict[str, int]:
+    """How many personal payment windows are 판매중, 판매 완료 and 종료 (one query)."""
+    row = db.session.execute(
+        sa.select(
+            *(sa.func.coalesce(sa.func.sum(sa.case((link_group_clause(g, now), 1), else_=0)), 0) for g in LinkGroup)
+        )
+    ).one()
+    return {group.value: int(value) for group, value in zip(LinkGroup, row, strict=True)}
