@@ -71,7 +71,7 @@ def test_quick_window_from_a_phone_goes_to_the_share_sheet(browser, live_server,
     context = phone_context(browser, SHARE_STUB)
     page = context.new_page()
     log_in(page, base)
-    expect(page.get_by_role("heading", name="상품 관리")).to_be_visible()
+    expect(page.get_by_role("heading", name="관리자 홈")).to_be_visible()
     shots(page, "admin-top", full_page=False)
     assert_thumb_sized(page.get_by_role("link", name="빠른 개인결제창"))
 
