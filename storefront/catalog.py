@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
 
-from . import images, stock, visibility
+from . import images, links, stock, visibility
 from .extensions import db
 from .models import (
     AuditEntry,
@@ -75,6 +75,9 @@ class ProductData:
     purchase_limit: int | None = None
     sale_ends_at: datetime | None = None
     image_hashes: list[str] = field(default_factory=list)
+    customer_name: str = ""
+    customer_phone: str = ""  # digits only
+    phone_check: bool = False
 
 
 def ordered_categories() -> list[Category]:
@@ -162,6 +165,7 @@ def save_categories(rows: list[CategoryRow], actor: str = SYSTEM) -> None:
 AUDITED_FIELDS = (
     "name", "price", "category_id", "display_status", "listed", "show_on_desktop", "show_on_mobile",
     "stock_managed", "stock_quantity", "purchase_limit", "sale_ends_at", "max_per_order",
+    "customer_name", "phone_check",
 )  # fmt: skip
 
 
@@ -265,6 +269,9 @@ def _apply(product: Product, data: ProductData) -> None:
     product.max_per_order = data.max_per_order
     product.purchase_limit = data.purchase_limit
     product.sale_ends_at = data.sale_ends_at
+    product.customer_name = data.customer_name
+    product.customer_phone = data.customer_phone
+    product.phone_check = data.phone_check and bool(data.customer_phone)
     _set_images(product, data.image_hashes)
 
 
@@ -289,13 +296,22 @@ def _set_images(product: Product, hashes: list[str]) -> None:
     product.images = chosen
 
 
-def admin_product_select(*, q: str = "", category_id: int = 0, display_status: str = "", listed: str = "") -> sa.Select:
-    """The 상품 관리 list, newest first, with images and category loaded up front."""
+def admin_product_select(
+    *, q: str = "", category_id: int = 0, display_status: str = "", listed: str = "", link_status: str = ""
+) -> sa.Select:
+    """The 상품 관리 list, newest first, with images, category and link state loaded up front."""
+    status = links.link_status_clause()
     stmt = (
         sa.select(Product)
-        .options(sa.orm.selectinload(Product.images), sa.orm.joinedload(Product.category))
+        .options(
+            sa.orm.selectinload(Product.images),
+            sa.orm.joinedload(Product.category),
+            sa.orm.with_expression(Product.link_status, status),
+        )
         .order_by(Product.id.desc())
     )
+    if link_status in {s.value for s in links.LinkStatus}:
+        stmt = stmt.where(status == link_status)
     if q:
         stmt = stmt.where(_name_contains(q))
     if category_id:

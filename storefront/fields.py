@@ -5,9 +5,9 @@ import re
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from .text import clean_line
+from .text import clean_line, is_mobile_number
 
 
 def options(*pairs) -> list[SelectChoice]:
@@ -55,3 +55,9 @@ def email_field(label) -> EmailField:
             Length(max=254, message=_l("Up to %(n)d characters.", n=254)),
         ],
     )
+
+
+def mobile_number(form, field):
+    """Validator: a Korean mobile number, when one was typed (use with the phone_digits filter)."""
+    if field.data and not is_mobile_number(field.data):
+        raise ValidationError(_l("Enter a mobile number such as 010-1234-5678."))

@@ -118,6 +118,8 @@ PRODUCT_EVENT_LABELS = {
     "updated": _l("Changed"),
     "duplicated": _l("Made as a copy of"),
     "new_url": _l("New URL made; the old link stopped working"),
+    "link_locked": _l("Wrong last 4 digits entered 5 times: the link is locked for 15 minutes"),
+    "batch_created": _l("Made by “Create many windows from a file”"),
 }
 FIELD_LABELS = {
     "name": _l("Product name"),
@@ -132,6 +134,8 @@ FIELD_LABELS = {
     "purchase_limit": _l("Purchase limit"),
     "sale_ends_at": _l("Sale end date"),
     "max_per_order": _l("Maximum per order"),
+    "customer_name": _l("Customer name"),
+    "phone_check": _l("Ask for the last 4 digits of the mobile number"),
 }
 
 

@@ -29,7 +29,8 @@ class LinkState(enum.Enum):
 _MOBILE_RE = re.compile(r"Mobi|Android|iPhone|iPod|iPad|KAKAOTALK|Windows Phone|Opera Mini", re.I)
 _SCRAPER_RE = re.compile(
     r"facebookexternalhit|kakaotalk-scrap|Slackbot|TelegramBot|Twitterbot|Discordbot|"
-    r"LinkedInBot|WhatsApp|line-poker|Yeti|Daumoa|Googlebot|bingbot|Applebot|Pinterest",
+    r"LinkedInBot|WhatsApp|line-poker|Yeti|Daumoa|Googlebot|bingbot|Applebot|Pinterest|Mastodon|Synapse|"
+    r"(?<!cu)bot\b|crawler|spider",  # and any other bot (but not the Cubot phone)
     re.I,
 )
 

@@ -30,11 +30,12 @@ from wtforms.validators import (
 )
 
 from ..catalog import CategoryRow, ProductData, ordered_categories
-from ..fields import LenientIntegerField, email_field, line_field, options
-from ..formatting import STATUS_LABELS
+from ..fields import LenientIntegerField, email_field, line_field, mobile_number, options
+from ..formatting import STATUS_LABELS, phone
+from ..links import LinkStatus
 from ..models import DisplayStatus, Product, as_utc
 from ..orders import KST
-from ..text import clean_line, clean_text
+from ..text import clean_line, clean_text, phone_digits
 
 MAX_PRICE = 1_000_000_000
 MAX_STOCK = 1_000_000
@@ -150,6 +151,14 @@ class ProductForm(FlaskForm):
         validators=[Optional(), NumberRange(0, MAX_STOCK, _l("Stock must be between 0 and 1,000,000."))],
     )
 
+    customer_name = line_field(_l("Customer name"), 50)
+    customer_phone = StringField(
+        _l("Mobile number"),
+        filters=[phone_digits],
+        validators=[Optional(), mobile_number],
+    )
+    phone_check = BooleanField(_l("Ask for the last 4 digits of the mobile number"))
+
     preview_title = line_field(_l("Preview title"), 100)
     preview_description = line_field(_l("Preview description"), 300)
 
@@ -177,6 +186,10 @@ class ProductForm(FlaskForm):
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         validators=[Optional()],
     )
+
+    def validate_phone_check(self, field):
+        if field.data and not self.customer_phone.data:
+            raise ValidationError(_l("Enter the customer's mobile number to ask for its last 4 digits."))
 
     def validate_sale_ends_at(self, field):
         if field.data is not None and not 2000 <= field.data.year <= 2100:
@@ -218,6 +231,9 @@ class ProductForm(FlaskForm):
         self.max_per_order.data = product.max_per_order
         self.purchase_limit.data = product.purchase_limit
         self.sale_ends_at.data = as_utc(product.sale_ends_at).astimezone(KST) if product.sale_ends_at else None
+        self.customer_name.data = product.customer_name
+        self.customer_phone.data = phone(product.customer_phone)
+        self.phone_check.data = product.phone_check
         self.set_image_hashes([image.content_hash for image in product.images])
 
     def apply_personal_payment_preset(self, category_id: int | None) -> None:
@@ -261,6 +277,9 @@ class ProductForm(FlaskForm):
             preview_title=self.preview_title.data or "",
             preview_description=self.preview_description.data or "",
             image_hashes=self.current_image_hashes(),
+            customer_name=self.customer_name.data or "",
+            customer_phone=self.customer_phone.data or "",
+            phone_check=bool(self.phone_check.data),
         )
 
 
@@ -278,6 +297,12 @@ class ProductFilterForm(Form):
     listed = SelectField(
         _l("Show in product lists"),
         choices=options(("", _l("All"))) + YES_NO,
+        default="",
+        validate_choice=False,
+    )
+    link_status = SelectField(
+        _l("Link state"),
+        choices=options(("", _l("All")), *((status.value, status.label) for status in LinkStatus)),
         default="",
         validate_choice=False,
     )

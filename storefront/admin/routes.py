@@ -4,14 +4,13 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import catalog, exports, images, notifications, orders, payments, previews, sharing
+from .. import catalog, exports, images, links, notifications, orders, payments, previews, sharing
 from ..auth import authenticate, has_admin
 from ..extensions import db, limiter
 from ..models import Order, PaymentMethod, Product, utcnow
 from ..payments.toss import GatewayUnreachable
 from ..settings import save_settings, settings_row, shop_settings
 from ..urls import absolute_url, small_int
-from ..visibility import sale_state
 from . import bp, safe_next
 from .forms import (
     CategoriesForm,
@@ -141,13 +140,15 @@ def products():
         category_id=small_int(filters.category.data),
         display_status=filters.display_status.data or "",
         listed=filters.listed.data or "",
+        link_status=filters.link_status.data or "",
     )
     page = db.paginate(stmt, per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True)
     return render_template(
         "admin/products.html",
         filters=filters,
         page=page,
-        sale_state=sale_state,
+        link_status=links.link_status,
+        locked_until=links.locked_until,
         confirm_form=ConfirmForm(),
         public_url=lambda p: absolute_url("shop.product", token=p.public_token),
     )
@@ -258,6 +259,8 @@ def _render_product_form(
         confirm_form=ConfirmForm(),
         card=previews.card_for(product) if product else None,
         share=sharing.links_for(product) if product else None,
+        link_status=links.link_status(product) if product else None,
+        locked_until=links.locked_until(product) if product else None,
     )
 
 
