@@ -80,6 +80,18 @@ class ProductData:
     phone_check: bool = False
 
 
+# 개인결제창 설정: the seed's recommended settings for a window made for one customer.
+PERSONAL_PAYMENT_PRESET = {
+    "display_status": DisplayStatus.DISPLAYED,
+    "show_on_desktop": True,
+    "show_on_mobile": True,
+    "listed": False,
+    "stock_managed": True,
+    "stock_quantity": 1,
+    "purchase_limit": 1,
+}
+
+
 def ordered_categories() -> list[Category]:
     return list(db.session.scalars(sa.select(Category).order_by(Category.position, Category.id)))
 

@@ -119,7 +119,6 @@ PRODUCT_EVENT_LABELS = {
     "duplicated": _l("Made as a copy of"),
     "new_url": _l("New URL made; the old link stopped working"),
     "link_locked": _l("Wrong last 4 digits entered 5 times: the link is locked for 15 minutes"),
-    "batch_created": _l("Made by “Create many windows from a file”"),
 }
 FIELD_LABELS = {
     "name": _l("Product name"),

@@ -29,7 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..catalog import CategoryRow, ProductData, ordered_categories
+from ..catalog import PERSONAL_PAYMENT_PRESET, CategoryRow, ProductData, ordered_categories
 from ..fields import LenientIntegerField, email_field, line_field, mobile_number, options
 from ..formatting import STATUS_LABELS, phone
 from ..links import LinkStatus
@@ -238,13 +238,14 @@ class ProductForm(FlaskForm):
 
     def apply_personal_payment_preset(self, category_id: int | None) -> None:
         """The seed's recommended settings for a personal payment window (개인결제창 설정)."""
-        self.display_status.data = DisplayStatus.DISPLAYED.value
-        self.show_on_desktop.data = True
-        self.show_on_mobile.data = True
-        self.listed.data = "no"
-        self.stock_managed.data = "on"
-        self.stock_quantity.data = 1
-        self.purchase_limit.data = 1
+        preset = PERSONAL_PAYMENT_PRESET
+        self.display_status.data = preset["display_status"].value
+        self.show_on_desktop.data = preset["show_on_desktop"]
+        self.show_on_mobile.data = preset["show_on_mobile"]
+        self.listed.data = "yes" if preset["listed"] else "no"
+        self.stock_managed.data = "on" if preset["stock_managed"] else "off"
+        self.stock_quantity.data = preset["stock_quantity"]
+        self.purchase_limit.data = preset["purchase_limit"]
         if category_id:
             self.category_id.data = category_id
 
