@@ -142,9 +142,9 @@ def _check(row: BatchRow, phone_check: bool, category_id: int | None, now: datet
         phone = "0" + phone  # Excel drops the leading 0 of a number typed as 01012345678
     if phone and not is_mobile_number(phone):
         errors.append(_problem(1, _l("Enter a mobile number such as 010-1234-5678.")))
-    name = clean_line(cells["name"]) or (
-        str(_l("%(name)s's personal payment window", name=customer)) if customer else ""
-    )
+    name = clean_line(cells["name"])
+    if not name and customer:
+        name = str(_l("Personal payment window for %(name)s", name=customer))
     if not name:
         errors.append(_problem(2, _l("Enter the product name.")))
     elif len(name) > 200:
@@ -210,6 +210,19 @@ def _sale_end(text: str) -> datetime | None:
     except ValueError:
         return None
     return moment.astimezone(UTC) if 2000 <= moment.year <= 2100 else None
+
+
+def rows_from_json(text: str) -> list[list[str]]:
+    """The rows a preview page carried forward (checked again before anything is created)."""
+    try:
+        rows = json.loads(text)
+    except ValueError as exc:
+        raise BatchError(_l("The preview was damaged. Upload the file again.")) from exc
+    if not isinstance(rows, list) or not all(
+        isinstance(row, list) and all(isinstance(cell, str) for cell in row) for row in rows
+    ):
+        raise BatchError(_l("The preview was damaged. Upload the file again."))
+    return rows
 
 
 def content_key(rows: list[list[str]]) -> str:

@@ -28,6 +28,7 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".copy-button");
     if (button) { copyFrom(button); return; }
+    if (event.target.closest("[data-print]")) { window.print(); return; }
     document.querySelectorAll("details.more-menu[open]").forEach(function (menu) {
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });

@@ -9,6 +9,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     FieldList,
+    FileField,
     Form,
     FormField,
     HiddenField,
@@ -363,3 +364,13 @@ class OrderFilterForm(Form):
         default="",
         validate_choice=False,
     )
+
+
+class BatchForm(FlaskForm):
+    """개인결제창 일괄 생성: a file or pasted rows; the preview carries the rows forward in ``rows``."""
+
+    upload = FileField(_l("File (.xlsx or .csv)"))
+    pasted = TextAreaField(_l("Or paste rows"), filters=[lambda s: (s or "")[:500_000]])
+    phone_check = BooleanField(_l("Ask for the last 4 digits of the mobile number"))
+    rows = HiddenField()
+    source_name = HiddenField(filters=[lambda s: clean_line(s)[:200]])
