@@ -33,7 +33,7 @@ from wtforms.validators import (
 from ..catalog import PERSONAL_PAYMENT_PRESET, CategoryRow, ProductData, ordered_categories
 from ..fields import LenientIntegerField, email_field, line_field, mobile_number, options
 from ..formatting import STATUS_LABELS, phone
-from ..links import LinkStatus
+from ..links import LINK_STATUS_LABELS, LinkStatus
 from ..models import DisplayStatus, Product, as_utc
 from ..orders import KST
 from ..text import clean_line, clean_text, phone_digits
@@ -247,6 +247,8 @@ class ProductForm(FlaskForm):
         self.stock_managed.data = "on" if preset["stock_managed"] else "off"
         self.stock_quantity.data = preset["stock_quantity"]
         self.purchase_limit.data = preset["purchase_limit"]
+        for number in (self.stock_quantity, self.purchase_limit):
+            number.raw_data = None  # show the preset's numbers, not what the submitted form held
         if category_id:
             self.category_id.data = category_id
 
@@ -304,7 +306,7 @@ class ProductFilterForm(Form):
     )
     link_status = SelectField(
         _l("Link state"),
-        choices=options(("", _l("All")), *((status.value, status.label) for status in LinkStatus)),
+        choices=options(("", _l("All")), *((status.value, LINK_STATUS_LABELS[status]) for status in LinkStatus)),
         default="",
         validate_choice=False,
     )
