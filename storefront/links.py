@@ -177,7 +177,7 @@ class LinkStatus(enum.StrEnum):
 
 LINK_STATUS_LABELS = {
     LinkStatus.ON_SALE: _l("On sale"),
-    LinkStatus.VIEWED: _l("Opened"),
+    LinkStatus.VIEWED: _l("Seen"),
     LinkStatus.ORDERED: _l("Ordered"),
     LinkStatus.PAID: _l("Paid"),
     LinkStatus.ENDED: _l("Ended"),

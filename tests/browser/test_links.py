@@ -152,6 +152,8 @@ def test_a_twenty_row_file_makes_twenty_windows_whose_links_all_open(browser, li
     assert download.value.suggested_filename.endswith(".xlsx")
     page.get_by_role("link", name="QR 코드 인쇄").click()
     expect(page.locator(".qr-sheet li")).to_have_count(20)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("[...document.querySelectorAll('.qr-sheet img')].every(img => img.naturalWidth > 0)")
     shots(page, "batch-qr-sheet")
 
     # The same file again makes nothing new.
