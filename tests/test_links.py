@@ -77,6 +77,25 @@ def test_scrapers_and_bots_are_not_counted(app, client, window, user_agent):
 
 
 @pytest.mark.parametrize(
+    "user_agent",
+    [
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/17.0 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (Linux; Android 14; SM-S918N) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36",
+        "Mozilla/5.0 (Linux; Android 13; SM-G991N) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 "
+        "Chrome/118.0 Mobile Safari/537.36 NAVER(inapp; search; 2000; 12.1.3)",
+        "Mozilla/5.0 (Linux; Android 10; CUBOT X30) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0 Mobile Safari/537.36",
+    ],
+)
+def test_phones_browsers_are_counted(app, client, window, user_agent):
+    product_id, token = window
+    beacon(client, token, **{"User-Agent": user_agent})
+    assert views(app, product_id)[0] == 1
+
+
+@pytest.mark.parametrize(
     "header", [{"Sec-Purpose": "prefetch"}, {"Sec-Purpose": "prefetch;prerender"}, {"Purpose": "prefetch"}]
 )
 def test_prefetches_are_not_counted(app, client, window, header):
