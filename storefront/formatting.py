@@ -106,12 +106,6 @@ def actor_label(actor: str) -> str:
     return {"buyer": _("Buyer"), "system": _("Automatic"), "toss": _("Toss Payments")}.get(actor, actor)
 
 
-SALE_STATE_LABELS = {
-    "on_sale": _l("On sale"),
-    "sold_out": _l("Sold out"),
-    "ended": _l("Sale ended"),
-    "expired": _l("Past end date"),
-}
 PRODUCT_EVENT_LABELS = {
     "auto_closed": _l("Purchase limit reached: switched to “Not displayed”"),
     "created": _l("Registered"),
@@ -174,10 +168,6 @@ def category_changes(entry) -> list[str]:
     return lines
 
 
-def sale_state_label(state: str) -> str:
-    return str(SALE_STATE_LABELS[state])
-
-
 def product_event_label(action: str) -> str:
     return str(PRODUCT_EVENT_LABELS.get(action, action))
 
@@ -191,7 +181,6 @@ def init_app(app: Flask) -> None:
         status_label=status_label,
         method_label=method_label,
         actor_label=actor_label,
-        sale_state_label=sale_state_label,
         product_event_label=product_event_label,
         product_event_details=product_event_details,
         category_changes=category_changes,

@@ -82,22 +82,3 @@ def indexable(product: Product, state: LinkState) -> bool:
 
 def can_buy(product: Product, device: Device | None) -> bool:
     return link_state(product, device) is LinkState.AVAILABLE and not product.sold_out
-
-
-class SaleState(enum.Enum):
-    """A link's state as the merchant sees it on 상품 관리."""
-
-    ON_SALE = "on_sale"  # 판매중
-    SOLD_OUT = "sold_out"  # 품절
-    ENDED = "ended"  # 판매 종료 (진열 안함, by hand or after 구매 가능 횟수)
-    EXPIRED = "expired"  # 기한 만료 (판매 종료일 passed)
-
-
-def sale_state(product: Product, now: datetime | None = None) -> SaleState:
-    if product.display_status is not DisplayStatus.DISPLAYED:
-        return SaleState.ENDED
-    if product.sale_ended(now or utcnow()):
-        return SaleState.EXPIRED
-    if product.sold_out:
-        return SaleState.SOLD_OUT
-    return SaleState.ON_SALE
