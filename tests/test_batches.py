@@ -74,7 +74,8 @@ def test_sending_the_same_file_again_creates_nothing_new(app, admin):
 
 
 def test_rows_with_mistakes_are_shown_and_nothing_is_created(app, admin):
-    content = (HEADER + "\n김규섭,010-1234-5678,,12000,1,,\n,02-123-4567,원두,만원,-1,2020-01-01,\n,,,1000,,,\n").encode()
+    rows = ["김규섭,010-1234-5678,,12000,1,,", ",02-123-4567,원두,만원,-1,2020-01-01,", ",,,1000,,,"]
+    content = "\n".join([HEADER, *rows]).encode()
     shown = preview(admin, content)
     html = shown.get_data(as_text=True)
     assert shown.status_code == 422
