@@ -11,6 +11,7 @@ from storefront.extensions import db
 from storefront.models import DisplayStatus, Order, Product, ProductEvent, utcnow
 
 from .conftest import BUYER_FORM, AuthActions, csrf_from, place
+from .test_query_budget import SHOP_PAGE_BUDGET, count_queries
 
 PHONE_UA = (
     "Mozilla/5.0 (Linux; Android 14; SM-S918N) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -62,10 +63,13 @@ def test_a_person_opening_the_link_is_counted(app, client, window):
     assert count == 2 and first_again == first and last_again >= last
 
 
-def test_fetching_the_page_itself_counts_nothing(app, client, window):
+def test_fetching_the_page_itself_counts_nothing_and_writes_nothing(app, client, window):
     product_id, token = window
     for method in (client.get, client.head):
-        assert method(f"/products/{token}", headers={"User-Agent": PHONE_UA}).status_code == 200
+        with count_queries(app) as statements:
+            assert method(f"/products/{token}", headers={"User-Agent": PHONE_UA}).status_code == 200
+        assert len(statements) <= SHOP_PAGE_BUDGET
+        assert all(statement.lstrip().upper().startswith(("SELECT", "WITH")) for statement in statements)
     assert views(app, product_id)[0] == 0
 
 
