@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
 
-from . import images, stock, visibility
+from . import images, links, stock, visibility
 from .extensions import db
 from .models import (
     AuditEntry,
@@ -75,6 +75,21 @@ class ProductData:
     purchase_limit: int | None = None
     sale_ends_at: datetime | None = None
     image_hashes: list[str] = field(default_factory=list)
+    customer_name: str = ""
+    customer_phone: str = ""  # digits only
+    phone_check: bool = False
+
+
+# 개인결제창 설정: the seed's recommended settings for a window made for one customer.
+PERSONAL_PAYMENT_PRESET = {
+    "display_status": DisplayStatus.DISPLAYED,
+    "show_on_desktop": True,
+    "show_on_mobile": True,
+    "listed": False,
+    "stock_managed": True,
+    "stock_quantity": 1,
+    "purchase_limit": 1,
+}
 
 
 def ordered_categories() -> list[Category]:
@@ -169,6 +184,7 @@ def save_categories(rows: list[CategoryRow], actor: str = SYSTEM) -> None:
 AUDITED_FIELDS = (
     "name", "price", "category_id", "display_status", "listed", "show_on_desktop", "show_on_mobile",
     "stock_managed", "stock_quantity", "purchase_limit", "sale_ends_at", "max_per_order",
+    "customer_name", "phone_check",
 )  # fmt: skip
 
 
@@ -272,6 +288,9 @@ def _apply(product: Product, data: ProductData) -> None:
     product.max_per_order = data.max_per_order
     product.purchase_limit = data.purchase_limit
     product.sale_ends_at = data.sale_ends_at
+    product.customer_name = data.customer_name
+    product.customer_phone = data.customer_phone
+    product.phone_check = data.phone_check and bool(data.customer_phone)
     _set_images(product, data.image_hashes)
 
 
@@ -297,14 +316,21 @@ def _set_images(product: Product, hashes: list[str]) -> None:
 
 
 def admin_product_select(
-    *, q: str = "", category_id: int = 0, display_status: str = "", listed: str = "", links: str = ""
+    *, q: str = "", category_id: int = 0, display_status: str = "", listed: str = "", link_status: str = ""
 ) -> sa.Select:
-    """The 상품 관리 list, newest first, with images and category loaded up front."""
+    """The 상품 관리 list, newest first, with images, category and link state loaded up front."""
+    status = links.link_status_clause()
     stmt = (
         sa.select(Product)
-        .options(sa.orm.selectinload(Product.images), sa.orm.joinedload(Product.category))
+        .options(
+            sa.orm.selectinload(Product.images),
+            sa.orm.joinedload(Product.category),
+            sa.orm.with_expression(Product.link_status, status),
+        )
         .order_by(Product.id.desc())
     )
+    if link_status in {s.value for s in links.LinkStatus}:
+        stmt = stmt.where(status == link_status)
     if q:
         stmt = stmt.where(_name_contains(q))
     if category_id:
@@ -313,8 +339,6 @@ def admin_product_select(
         stmt = stmt.where(Product.display_status == DisplayStatus(display_status))
     if listed in ("yes", "no"):
         stmt = stmt.where(Product.listed.is_(listed == "yes"))
-    if links in {g.value for g in visibility.LinkGroup}:
-        stmt = stmt.where(visibility.link_group_clause(visibility.LinkGroup(links)))
     return stmt
 
 

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from .extensions import db
+from .links import LinkStatus, link_status_clause
 from .models import Order, OrderStatus, Product, utcnow
 from .orders import KST
 from .payments import taking_payments
 from .settings import ShopInfo, shop_settings
-from .visibility import LinkGroup, link_group_clause
 
 
 def shop_info_complete(info: ShopInfo) -> bool:
@@ -86,11 +86,10 @@ def todays_figures(now: datetime | None = None) -> Figures:
     return Figures(*(int(value) for value in row))
 
 
-def link_counts(now: datetime | None = None) -> dict[str, int]:
-    """How many personal payment windows are 판매중, 판매 완료 and 종료 (one query)."""
-    row = db.session.execute(
-        sa.select(
-            *(sa.func.coalesce(sa.func.sum(sa.case((link_group_clause(g, now), 1), else_=0)), 0) for g in LinkGroup)
-        )
-    ).one()
-    return {group.value: int(value) for group, value in zip(LinkGroup, row, strict=True)}
+def link_counts(now: datetime | None = None) -> dict[LinkStatus, int]:
+    """How many personal payment windows (link-only products) are in each link state (one query)."""
+    states = sa.select(link_status_clause(now).label("state")).where(Product.listed.is_(False)).subquery()
+    rows = db.session.execute(sa.select(states.c.state, sa.func.count()).group_by(states.c.state)).all()
+    counts = dict.fromkeys(LinkStatus, 0)
+    counts.update({LinkStatus(state): int(n) for state, n in rows})
+    return counts

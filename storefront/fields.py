@@ -5,9 +5,9 @@ import re
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from .text import clean_line, format_phone, phone_digits
+from .text import clean_line, format_phone, is_mobile_number, phone_digits
 
 
 def options(*pairs) -> list[SelectChoice]:
@@ -69,3 +69,7 @@ class PhoneField(StringField):
         if shown != self.data:
             return shown
         return self.raw_data[0] if self.raw_data else self.data or ""
+def mobile_number(form, field):
+    """Validator: a Korean mobile number, when one was typed (use with the phone_digits filter)."""
+    if field.data and not is_mobile_number(field.data):
+        raise ValidationError(_l("Enter a mobile number such as 010-1234-5678."))

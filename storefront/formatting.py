@@ -97,18 +97,13 @@ def actor_label(actor: str) -> str:
     return {"buyer": _("Buyer"), "system": _("Automatic"), "toss": _("Toss Payments")}.get(actor, actor)
 
 
-SALE_STATE_LABELS = {
-    "on_sale": _l("On sale"),
-    "sold_out": _l("Sold out"),
-    "ended": _l("Sale ended"),
-    "expired": _l("Past end date"),
-}
 PRODUCT_EVENT_LABELS = {
     "auto_closed": _l("Purchase limit reached: switched to “Not displayed”"),
     "created": _l("Registered"),
     "updated": _l("Changed"),
     "duplicated": _l("Made as a copy of"),
     "new_url": _l("New URL made; the old link stopped working"),
+    "link_locked": _l("Wrong last 4 digits entered 5 times: the link is locked for 15 minutes"),
 }
 FIELD_LABELS = {
     "name": _l("Product name"),
@@ -123,6 +118,8 @@ FIELD_LABELS = {
     "purchase_limit": _l("Purchase limit"),
     "sale_ends_at": _l("Sale end date"),
     "max_per_order": _l("Maximum per order"),
+    "customer_name": _l("Customer name"),
+    "phone_check": _l("Ask for the last 4 digits of the mobile number"),
 }
 
 
@@ -162,10 +159,6 @@ def category_changes(entry) -> list[str]:
     return lines
 
 
-def sale_state_label(state: str) -> str:
-    return str(SALE_STATE_LABELS[state])
-
-
 def product_event_label(action: str) -> str:
     return str(PRODUCT_EVENT_LABELS.get(action, action))
 
@@ -179,7 +172,6 @@ def init_app(app: Flask) -> None:
         status_label=status_label,
         method_label=method_label,
         actor_label=actor_label,
-        sale_state_label=sale_state_label,
         product_event_label=product_event_label,
         product_event_details=product_event_details,
         category_changes=category_changes,

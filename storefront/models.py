@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import images
@@ -145,6 +145,20 @@ class Product(db.Model):
     sale_ends_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # A window bound to one buyer (고객명, 휴대폰 번호): the checkout arrives prefilled; with
+    # phone_check the link opens only after the last four digits of that number (see links.py).
+    customer_name: Mapped[str] = mapped_column(sa.String(50), default="", server_default="")
+    customer_phone: Mapped[str] = mapped_column(sa.String(11), default="", server_default="")
+    phone_check: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    gate_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    gate_locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # 열람: counted from the page's own script, so scrapers and prefetches never count (links.py).
+    view_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    first_viewed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    last_viewed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("product_batch.id", ondelete="SET NULL"), index=True)
+    # 판매중 · 열람됨 · 주문됨 · 결제 완료 · 종료, loaded by the 상품 관리 query (links.link_status_clause).
+    link_status: Mapped[str | None] = query_expression()
 
     category: Mapped[Category | None] = relationship(back_populates="products")
     images: Mapped[list["ProductImage"]] = relationship(
@@ -170,6 +184,18 @@ class Product(db.Model):
     @property
     def main_image(self) -> "ProductImage | None":
         return self.images[0] if self.images else None
+
+
+class ProductBatch(db.Model):
+    """One 개인결제창 일괄 생성: the windows made from one file, keyed by its content so a re-upload makes none."""
+
+    __tablename__ = "product_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(sa.String(254))
+    source_name: Mapped[str] = mapped_column(sa.String(200), default="")
 
 
 class ProductImage(db.Model):

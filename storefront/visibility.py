@@ -29,7 +29,8 @@ class LinkState(enum.Enum):
 _MOBILE_RE = re.compile(r"Mobi|Android|iPhone|iPod|iPad|KAKAOTALK|Windows Phone|Opera Mini", re.I)
 _SCRAPER_RE = re.compile(
     r"facebookexternalhit|kakaotalk-scrap|Slackbot|TelegramBot|Twitterbot|Discordbot|"
-    r"LinkedInBot|WhatsApp|line-poker|Yeti|Daumoa|Googlebot|bingbot|Applebot|Pinterest",
+    r"LinkedInBot|WhatsApp|line-poker|Yeti|Daumoa|Googlebot|bingbot|Applebot|Pinterest|Mastodon|Synapse|"
+    r"(?<!cu)bot\b|crawler|spider",  # and any other bot (but not the Cubot phone)
     re.I,
 )
 
@@ -81,58 +82,6 @@ def indexable(product: Product, state: LinkState) -> bool:
 
 def can_buy(product: Product, device: Device | None) -> bool:
     return link_state(product, device) is LinkState.AVAILABLE and not product.sold_out
-
-
-class SaleState(enum.Enum):
-    """A link's state as the merchant sees it on 상품 관리."""
-
-    ON_SALE = "on_sale"  # 판매중
-    SOLD_OUT = "sold_out"  # 품절
-    ENDED = "ended"  # 판매 종료 (진열 안함, by hand or after 구매 가능 횟수)
-    EXPIRED = "expired"  # 기한 만료 (판매 종료일 passed)
-
-
-def sale_state(product: Product, now: datetime | None = None) -> SaleState:
-    if product.display_status is not DisplayStatus.DISPLAYED:
-        return SaleState.ENDED
-    if product.sale_ended(now or utcnow()):
-        return SaleState.EXPIRED
-    if product.sold_out:
-        return SaleState.SOLD_OUT
-    return SaleState.ON_SALE
-
-
-def sale_state_expression(now: datetime | None = None):
-    """:func:`sale_state` as SQL, for counting and filtering many products in one query."""
-    return sa.case(
-        (Product.display_status != DisplayStatus.DISPLAYED, SaleState.ENDED.value),
-        (
-            sa.and_(Product.sale_ends_at.is_not(None), Product.sale_ends_at <= (now or utcnow())),
-            SaleState.EXPIRED.value,
-        ),
-        (sa.and_(Product.stock_managed.is_(True), Product.stock_quantity <= 0), SaleState.SOLD_OUT.value),
-        else_=SaleState.ON_SALE.value,
-    )
-
-
-class LinkGroup(enum.Enum):
-    """How 관리자 홈 sums up the personal payment windows (link-only products)."""
-
-    ON_SALE = "on_sale"  # 판매중: the link can be paid
-    SOLD = "sold"  # 판매 완료: no longer on sale, after at least one order
-    CLOSED = "closed"  # 종료: no longer on sale, never ordered
-
-
-def link_group_clause(group: LinkGroup, now: datetime | None = None):
-    """SQL condition for the link-only products in ``group``."""
-    on_sale = sale_state_expression(now) == SaleState.ON_SALE.value
-    if group is LinkGroup.ON_SALE:
-        rest = on_sale
-    elif group is LinkGroup.SOLD:
-        rest = sa.and_(sa.not_(on_sale), Product.order_count > 0)
-    else:
-        rest = sa.and_(sa.not_(on_sale), Product.order_count == 0)
-    return sa.and_(Product.listed.is_(False), rest)
 
 
 def category_has_public_products(device: Device | None, now: datetime | None = None):

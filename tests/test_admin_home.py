@@ -3,13 +3,11 @@
 import re
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
-from storefront import catalog, dashboard
+from storefront import dashboard
 from storefront.extensions import db
-from storefront.models import DisplayStatus, Order, Product, utcnow
-from storefront.visibility import sale_state, sale_state_expression
+from storefront.models import DisplayStatus, Order
 
 from .conftest import place
 
@@ -113,40 +111,14 @@ def test_an_order_from_yesterday_is_not_new_today(app, client, bank_ready, make_
 
 def test_links_by_state_are_counted_and_listed(app, client, admin, make_product):
     make_product(name="열린 링크", listed=False)
-    sold_id, _ = make_product(name="팔린 링크", listed=False, stock_managed=True, stock_quantity=0)
+    make_product(name="품절 링크", listed=False, stock_managed=True, stock_quantity=0)
     make_product(name="닫힌 링크", listed=False, display_status=DisplayStatus.HIDDEN)
     make_product(name="진열 상품")
-    with app.app_context():
-        db.session.execute(sa.update(Product).where(Product.id == sold_id).values(order_count=1))
-        db.session.commit()
     html = client.get("/admin/").get_data(as_text=True)
-    for label, group in (("판매중", "on_sale"), ("판매 완료", "sold"), ("종료", "closed")):
-        assert re.search(rf'{label}</dt><dd><a href="/admin/products\?links={group}">1개', html), label
-    assert "팔린 링크" in client.get("/admin/products?links=sold").get_data(as_text=True)
-    listed = client.get("/admin/products?links=on_sale").get_data(as_text=True)
-    assert "열린 링크" in listed and "팔린 링크" not in listed and "진열 상품" not in listed
-
-
-@pytest.mark.parametrize(
-    "fields",
-    [
-        {},
-        {"display_status": DisplayStatus.HIDDEN},
-        {"stock_managed": True, "stock_quantity": 0},
-        {"stock_managed": True, "stock_quantity": 2},
-        {"stock_managed": False, "stock_quantity": 0},
-        {"sale_ends_at": "past"},
-        {"sale_ends_at": "future"},
-        {"display_status": DisplayStatus.HIDDEN, "stock_managed": True, "stock_quantity": 0},
-    ],
-)
-def test_sale_state_is_the_same_rule_in_python_and_sql(app, fields):
-    now = utcnow()
-    ends = {"past": now - timedelta(hours=1), "future": now + timedelta(hours=1)}
-    if "sale_ends_at" in fields:
-        fields = {**fields, "sale_ends_at": ends[fields["sale_ends_at"]]}
-    with app.app_context():
-        product = catalog.create_product(catalog.ProductData(name="상품", price=1000, **fields))
-        db.session.commit()
-        in_sql = db.session.scalar(sa.select(sale_state_expression(now)).where(Product.id == product.id))
-        assert in_sql == sale_state(product, now).value
+    for label, state, n in (("판매중", "on_sale", 1), ("열람됨", "viewed", 0), ("종료", "ended", 2)):
+        link = rf'<a href="/admin/products\?link_status={state}&amp;listed=no">{n}개'
+        assert re.search(rf"{label}</dt><dd>{link}", html), label
+    ended = client.get("/admin/products?link_status=ended&listed=no").get_data(as_text=True)
+    assert "품절 링크" in ended and "닫힌 링크" in ended and "열린 링크" not in ended
+    on_sale = client.get("/admin/products?link_status=on_sale&listed=no").get_data(as_text=True)
+    assert "열린 링크" in on_sale and "품절 링크" not in on_sale and "진열 상품" not in on_sale

@@ -114,8 +114,10 @@ def test_product_list_shows_each_links_state_and_order_count(client, admin, orde
 
     make_product(name="멈춘 링크", display_status=DisplayStatus.HIDDEN)
     make_product(name="다 팔린 링크", stock_managed=True, stock_quantity=0)
+    make_product(name="새 링크")
     html = client.get("/admin/products").get_data(as_text=True)
-    assert "판매중" in html and "판매 종료" in html and "품절" in html
+    assert 'link-on_sale">판매중<' in html and 'link-ordered">주문됨<' in html
+    assert html.count('link-ended">종료<') == 2 and "품절" in html
     assert "주문 2건" not in html and "주문 1건" in html
 
 

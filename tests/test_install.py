@@ -39,7 +39,9 @@ def test_wheel_install_runs_from_another_directory(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STOREFRONT_", "DATABASE_URL", "PYTHONPATH"))}
     env["STOREFRONT_INSTANCE_PATH"] = str(tmp_path / "shop-instance")
     flask = [str(python), "-m", "flask", "--app", "storefront"]
-    upgrade = subprocess.run([*flask, "db", "upgrade"], cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
+    upgrade = subprocess.run(
+        [*flask, "db", "upgrade"], cwd=workdir, env=env, capture_output=True, text=True, timeout=120
+    )
     assert upgrade.returncode == 0, upgrade.stderr
     script = (
         "import storefront, sys\n"

@@ -66,6 +66,7 @@
     if (button) { copyFrom(button); return; }
     var shareButton = event.target.closest(".share-button");
     if (shareButton) { share(shareButton); return; }
+    if (event.target.closest("[data-print]")) { window.print(); return; }
     document.querySelectorAll("details.more-menu[open]").forEach(function (menu) {
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });

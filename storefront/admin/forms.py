@@ -9,6 +9,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     FieldList,
+    FileField,
     Form,
     FormField,
     HiddenField,
@@ -32,12 +33,13 @@ from wtforms.validators import (
 from wtforms.widgets import FileInput
 
 from ..auth import MIN_PASSWORD_LENGTH
-from ..catalog import CategoryRow, ProductData, ordered_categories
-from ..fields import LenientIntegerField, email_field, line_field, options
-from ..formatting import STATUS_LABELS
+from ..catalog import PERSONAL_PAYMENT_PRESET, CategoryRow, ProductData, ordered_categories
+from ..fields import LenientIntegerField, email_field, line_field, mobile_number, options
+from ..formatting import STATUS_LABELS, phone
+from ..links import LINK_STATUS_LABELS, LinkStatus
 from ..models import DisplayStatus, Product, as_utc
 from ..orders import KST
-from ..text import clean_line, clean_text
+from ..text import clean_line, clean_text, phone_digits
 
 MAX_PRICE = 1_000_000_000
 MAX_STOCK = 1_000_000
@@ -153,6 +155,14 @@ class ProductForm(FlaskForm):
         validators=[Optional(), NumberRange(0, MAX_STOCK, _l("Stock must be between 0 and 1,000,000."))],
     )
 
+    customer_name = line_field(_l("Customer name"), 50)
+    customer_phone = StringField(
+        _l("Mobile number"),
+        filters=[phone_digits],
+        validators=[Optional(), mobile_number],
+    )
+    phone_check = BooleanField(_l("Ask for the last 4 digits of the mobile number"))
+
     preview_title = line_field(_l("Preview title"), 100)
     preview_description = line_field(_l("Preview description"), 300)
 
@@ -180,6 +190,10 @@ class ProductForm(FlaskForm):
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         validators=[Optional()],
     )
+
+    def validate_phone_check(self, field):
+        if field.data and not self.customer_phone.data:
+            raise ValidationError(_l("Enter the customer's mobile number to ask for its last 4 digits."))
 
     def validate_sale_ends_at(self, field):
         if field.data is not None and not 2000 <= field.data.year <= 2100:
@@ -221,17 +235,23 @@ class ProductForm(FlaskForm):
         self.max_per_order.data = product.max_per_order
         self.purchase_limit.data = product.purchase_limit
         self.sale_ends_at.data = as_utc(product.sale_ends_at).astimezone(KST) if product.sale_ends_at else None
+        self.customer_name.data = product.customer_name
+        self.customer_phone.data = phone(product.customer_phone)
+        self.phone_check.data = product.phone_check
         self.set_image_hashes([image.content_hash for image in product.images])
 
     def apply_personal_payment_preset(self, category_id: int | None) -> None:
         """The seed's recommended settings for a personal payment window (개인결제창 설정)."""
-        self.display_status.data = DisplayStatus.DISPLAYED.value
-        self.show_on_desktop.data = True
-        self.show_on_mobile.data = True
-        self.listed.data = "no"
-        self.stock_managed.data = "on"
-        self.stock_quantity.data = 1
-        self.purchase_limit.data = 1
+        preset = PERSONAL_PAYMENT_PRESET
+        self.display_status.data = preset["display_status"].value
+        self.show_on_desktop.data = preset["show_on_desktop"]
+        self.show_on_mobile.data = preset["show_on_mobile"]
+        self.listed.data = "yes" if preset["listed"] else "no"
+        self.stock_managed.data = "on" if preset["stock_managed"] else "off"
+        self.stock_quantity.data = preset["stock_quantity"]
+        self.purchase_limit.data = preset["purchase_limit"]
+        for number in (self.stock_quantity, self.purchase_limit):
+            number.raw_data = None  # show the preset's numbers, not what the submitted form held
         if category_id:
             self.category_id.data = category_id
 
@@ -264,6 +284,9 @@ class ProductForm(FlaskForm):
             preview_title=self.preview_title.data or "",
             preview_description=self.preview_description.data or "",
             image_hashes=self.current_image_hashes(),
+            customer_name=self.customer_name.data or "",
+            customer_phone=self.customer_phone.data or "",
+            phone_check=bool(self.phone_check.data),
         )
 
 
@@ -307,9 +330,9 @@ class ProductFilterForm(Form):
         default="",
         validate_choice=False,
     )
-    links = SelectField(
-        _l("Personal payment windows"),
-        choices=options(("", _l("All")), ("on_sale", _l("On sale")), ("sold", _l("Sold")), ("closed", _l("Ended"))),
+    link_status = SelectField(
+        _l("Link state"),
+        choices=options(("", _l("All")), *((status.value, LINK_STATUS_LABELS[status]) for status in LinkStatus)),
         default="",
         validate_choice=False,
     )
@@ -410,3 +433,11 @@ class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your password."))])
     new_password = _new_password(_l("New password"))
     new_password_confirm = _repeat(_l("New password again"), "new_password")
+class BatchForm(FlaskForm):
+    """개인결제창 일괄 생성: a file or pasted rows; the preview carries the rows forward in ``rows``."""
+
+    upload = FileField(_l("File (.xlsx or .csv)"))
+    pasted = TextAreaField(_l("Or paste rows"), filters=[lambda s: (s or "")[:500_000]])
+    phone_check = BooleanField(_l("Ask for the last 4 digits of the mobile number"))
+    rows = HiddenField()
+    source_name = HiddenField(filters=[lambda s: clean_line(s)[:200]])

@@ -1,20 +1,36 @@
 """Views of the back office: parse the form, call an operation, commit, redirect."""
 
+import json
+
+import sqlalchemy as sa
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import auth, catalog, dashboard, exports, images, notifications, orders, payments, previews, sharing
+from .. import (
+    auth,
+    batches,
+    catalog,
+    dashboard,
+    exports,
+    images,
+    links,
+    notifications,
+    orders,
+    payments,
+    previews,
+    sharing,
+)
 from ..auth import authenticate, has_admin
 from ..extensions import db, limiter
-from ..models import AdminUser, Order, PaymentMethod, Product, utcnow
+from ..models import AdminUser, Order, PaymentMethod, Product, ProductBatch, utcnow
 from ..payments.toss import GatewayUnreachable
 from ..settings import save_settings, settings_row, shop_settings
 from ..urls import absolute_url, small_int
-from ..visibility import sale_state
 from . import bp, safe_next
 from .forms import (
     AccountForm,
+    BatchForm,
     CategoriesForm,
     ConfirmForm,
     LoginForm,
@@ -235,14 +251,15 @@ def products():
         category_id=small_int(filters.category.data),
         display_status=filters.display_status.data or "",
         listed=filters.listed.data or "",
-        links=filters.links.data or "",
+        link_status=filters.link_status.data or "",
     )
     page = db.paginate(stmt, per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True)
     return render_template(
         "admin/products.html",
         filters=filters,
         page=page,
-        sale_state=sale_state,
+        link_status=links.link_status,
+        locked_until=links.locked_until,
         confirm_form=ConfirmForm(),
         share_links=sharing.links_for,
     )
@@ -352,6 +369,8 @@ def _render_product_form(
         confirm_form=ConfirmForm(),
         card=previews.card_for(product) if product else None,
         share=sharing.links_for(product) if product else None,
+        link_status=links.link_status(product) if product else None,
+        locked_until=links.locked_until(product) if product else None,
     )
 
 
@@ -383,6 +402,82 @@ def product_regenerate_url(product_id: int):
         flash(_("The product has a new URL. The old link no longer works."), "success")
         return redirect(url_for("admin.product_edit", product_id=product.id))
     return render_template("admin/regenerate_url.html", product=product, form=form)
+
+
+@bp.route("/products/batch", methods=["GET", "POST"])
+def product_batch():
+    form = BatchForm()
+    if request.method == "GET":
+        return render_template("admin/batch.html", form=form)
+    if not form.validate():
+        abort(400)
+    creating = request.form.get("action") == "create"
+    try:
+        rows = _batch_rows(form, creating)
+        checked = batches.check_rows(rows, phone_check=bool(form.phone_check.data), now=utcnow())
+    except batches.BatchError as exc:
+        return render_template("admin/batch.html", form=form, error=str(exc)), 422
+    earlier = batches.find_batch(batches.content_key(rows))
+    if earlier is not None:
+        flash(_("These rows were already created. Here are the links made then."), "info")
+        return redirect(url_for("admin.product_batch_result", batch_id=earlier.id))
+    invalid = any(row.errors for row in checked)
+    if not creating or invalid:
+        form.rows.data = json.dumps(rows, ensure_ascii=False)
+        return render_template("admin/batch.html", form=form, checked=checked, invalid=invalid), 422 if invalid else 200
+    try:
+        batch = batches.create_batch(rows, checked, actor=current_user.email, source_name=form.source_name.data)
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()  # the same rows were created by a second click at the same moment
+        batch = batches.find_batch(batches.content_key(rows))
+        if batch is None:
+            raise
+    flash(_("%(n)d personal payment windows were created.", n=len(checked)), "success")
+    return redirect(url_for("admin.product_batch_result", batch_id=batch.id))
+
+
+def _batch_rows(form: BatchForm, creating: bool) -> list[list[str]]:
+    """The rows to check: carried from the preview, or read from the uploaded file, or pasted."""
+    if creating and form.rows.data:
+        return batches.rows_from_json(form.rows.data)
+    for upload in request.files.getlist(form.upload.name)[:1]:
+        if upload and upload.filename:
+            form.source_name.data = upload.filename[-200:]
+            return batches.read_upload(upload.filename, upload.stream.read(batches.MAX_FILE_BYTES + 1))
+    if (form.pasted.data or "").strip():
+        form.source_name.data = ""
+        return batches.read_text(form.pasted.data)
+    raise batches.BatchError(_("Choose a file or paste rows."))
+
+
+@bp.get("/products/batch/<id:batch_id>")
+def product_batch_result(batch_id: int):
+    batch = db.get_or_404(ProductBatch, batch_id)
+    return render_template(
+        "admin/batch_result.html", batch=batch, products=batches.batch_products(batch), public_url=_public_url
+    )
+
+
+@bp.get("/products/batch/<id:batch_id>/qr")
+def product_batch_qr(batch_id: int):
+    batch = db.get_or_404(ProductBatch, batch_id)
+    return render_template("admin/batch_qr.html", batch=batch, products=batches.batch_products(batch))
+
+
+@bp.get("/products/batch/<id:batch_id>/links.xlsx")
+def product_batch_xlsx(batch_id: int):
+    batch = db.get_or_404(ProductBatch, batch_id)
+    body = batches.links_workbook(batches.batch_products(batch), _public_url)
+    return current_app.response_class(
+        body,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="links-{batch.id}.xlsx"'},
+    )
+
+
+def _public_url(product: Product) -> str:
+    return absolute_url("shop.product", token=product.public_token)
 
 
 @bp.get("/orders")

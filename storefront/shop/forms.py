@@ -6,18 +6,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Regexp, ValidationError
 
-from ..fields import LenientIntegerField, PhoneField, email_field, line_field
+from ..fields import LenientIntegerField, PhoneField, email_field, line_field, mobile_number
 from ..formatting import METHOD_LABELS
 from ..models import PaymentMethod
 from ..orders import SHIPPING_FIELDS, CheckoutData
-from ..text import is_mobile_number, is_phone_number
-
-
-def _mobile(form, field):
-    if field.data and not is_mobile_number(field.data):
-        raise ValidationError(_l("Enter a mobile number such as 010-1234-5678."))
+from ..text import is_phone_number
 
 
 def _phone(form, field):
@@ -35,7 +30,7 @@ class CheckoutForm(FlaskForm):
     buyer_name = line_field(_l("Name"), 50, required=_l("Enter your name."))
     buyer_phone = PhoneField(
         _l("Mobile number"),
-        validators=[DataRequired(_l("Enter your mobile number.")), _mobile],
+        validators=[DataRequired(_l("Enter your mobile number.")), mobile_number],
     )
     buyer_email = email_field(_l("E-mail"))
     recipient_name = line_field(_l("Recipient"), 50)
@@ -109,3 +104,13 @@ class CheckoutForm(FlaskForm):
             for name in SHIPPING_FIELDS:
                 setattr(data, name, getattr(self, name).data or "")
         return data
+
+
+class GateForm(FlaskForm):
+    """휴대폰 번호 뒤 4자리: what a link bound to one buyer asks before it shows anything."""
+
+    digits = StringField(
+        _l("Last 4 digits of your mobile number"),
+        filters=[lambda s: re.sub(r"\D", "", s or "")],
+        validators=[DataRequired(_l("Enter 4 digits.")), Regexp(r"^\d{4}$", message=_l("Enter 4 digits."))],
+    )

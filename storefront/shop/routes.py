@@ -16,8 +16,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from .. import catalog, images, notifications, orders, payments, previews
+from .. import catalog, images, links, notifications, orders, payments, previews
 from ..extensions import csrf, db
 from ..i18n import LANG_COOKIE
 from ..models import Order, OrderStatus, PaymentMethod, Product
@@ -28,7 +29,7 @@ from ..text import clean_line
 from ..urls import absolute_url, local_path
 from ..visibility import LinkState, can_buy, device_for, indexable, is_scraper, link_state, listed_clause
 from . import bp
-from .forms import CheckoutForm
+from .forms import CheckoutForm, GateForm
 
 NOINDEX = "noindex, nofollow"
 
@@ -83,6 +84,8 @@ def product(token: str):
     product = catalog.product_by_token(token)
     if product is None:
         abort(404)
+    if not links.is_unlocked(product):
+        return _gate_page(product, GateForm(formdata=None))
     user_agent = request.user_agent.string
     device = None if is_scraper(user_agent) else device_for(user_agent)
     state = link_state(product, device)
@@ -99,11 +102,62 @@ def product(token: str):
                 can_buy=can_buy(product, device),
                 taking_payments=payments.taking_payments(),
                 indexable=may_index,
+                view_token=links.view_token(product) if links.tracks_views(product) else None,
             )
         )
     if not may_index:
         response.headers["X-Robots-Tag"] = NOINDEX
     return response
+
+
+def _gate_page(product: Product, form: GateForm, result: links.GateResult | None = None, status: int = 200):
+    """What a link bound to one buyer shows until the last four digits of their phone are entered."""
+    response = make_response(
+        render_template(
+            "shop/gate.html",
+            product=product,
+            form=form,
+            card=previews.card_for(product),
+            result=result,
+            locked=links.locked_until(product) is not None,
+        ),
+        status,
+    )
+    response.headers["X-Robots-Tag"] = NOINDEX
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/products/<token>/unlock")
+def product_unlock(token: str):
+    product = catalog.product_by_token(token)
+    if product is None:
+        abort(404)
+    if not links.gated(product):
+        return redirect(url_for("shop.product", token=token))
+    form = GateForm()
+    if not form.validate():
+        return _gate_page(product, form, status=422)
+    result = links.try_digits(product, form.digits.data)
+    db.session.commit()
+    if result is links.GateResult.OPENED:
+        return redirect(url_for("shop.product", token=token))
+    form.digits.data = ""
+    return _gate_page(product, form, result, status=429 if result is links.GateResult.LOCKED else 422)
+
+
+@bp.post("/products/<token>/viewed")
+# No CSRF token: the beacon carries a token signed for this product by the page that sent it
+# (links.view_token), which a third-party site cannot mint; and the endpoint acts on no one's
+# session, so a forged request could at most do what opening the link does, count one opening.
+@csrf.exempt
+def product_viewed(token: str):
+    if not links.valid_view_token(request.form.get("v", ""), token):
+        return "", 400
+    if not links.is_automated(request.headers, request.user_agent.string) and not current_user.is_authenticated:
+        links.record_view(token)
+        db.session.commit()
+    return "", 204
 
 
 @bp.route("/products/<token>/buy", methods=["GET", "POST"])
@@ -124,6 +178,9 @@ def checkout(token: str):
     postcode_script = allow_postcode_service() if product.requires_shipping else None
     if request.method == "GET":
         form.nonce.data = orders.new_nonce()
+        if product.customer_name or product.customer_phone:  # a window bound to one buyer
+            form.buyer_name.data = product.customer_name
+            form.buyer_phone.data = product.customer_phone
         return render_template("shop/checkout.html", product=product, form=form, postcode_script=postcode_script)
 
     refusal = None
@@ -157,6 +214,8 @@ def _closed_link_page(product, state: LinkState):
 
 def _unavailable_page(product, device):
     """The page to show instead of the checkout when this product cannot be bought here and now."""
+    if not links.is_unlocked(product):
+        return redirect(url_for("shop.product", token=product.public_token))
     closed = _closed_link_page(product, link_state(product, device))
     if closed is not None:
         return closed

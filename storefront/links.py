@@ -1,0 +1,229 @@
+"""Personal payment window links that know their customer.
+
+- 열람 (opened): the product page's own script posts a beacon to the shop. Messenger
+  scrapers never run scripts, so their fetches never count; the beacon carries a token
+  signed for that product and page, short-lived, so a counter cannot be bumped from
+  elsewhere without first loading the page. No address or other trace of the visitor is kept.
+- Buyer-bound links: with 휴대폰 번호 뒤 4자리 확인 the link shows only the shop's name and a
+  four-digit prompt; five wrong tries lock the link for 15 minutes (kept in the database, so
+  every app process sees the lock) and leave an entry in the product's history.
+- A link's state on 상품 관리 (판매중 · 열람됨 · 주문됨 · 결제 완료 · 종료), one rule for the
+  list's filter and for a single product.
+"""
+
+import enum
+import hmac
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, session
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from . import orders
+from .extensions import db
+from .models import DisplayStatus, Order, OrderItem, OrderStatus, Product, ProductEvent, as_utc, utcnow
+from .visibility import is_scraper
+
+SYSTEM = "system"
+
+# 열람 --------------------------------------------------------------------------------------------
+
+VIEW_TOKEN_SALT = "storefront.product-view"
+# The beacon leaves as soon as the page has loaded; a page kept open for longer simply stops counting.
+VIEW_TOKEN_MAX_AGE = 30 * 60
+PREFETCH_HEADERS = ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")
+
+
+def tracks_views(product: Product) -> bool:
+    """Only links sent to one customer (not in the shop's lists) count their openings."""
+    return not product.listed
+
+
+def _view_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=VIEW_TOKEN_SALT)
+
+
+def view_token(product: Product) -> str:
+    """The token the product page hands its beacon: signed with the app's secret, bound to this link."""
+    return _view_serializer().dumps(product.public_token)
+
+
+def valid_view_token(token: str, public_token: str) -> bool:
+    try:
+        signed_for = _view_serializer().loads(token, max_age=VIEW_TOKEN_MAX_AGE)
+    except BadSignature:  # also an expired token
+        return False
+    return isinstance(signed_for, str) and hmac.compare_digest(signed_for, public_token)
+
+
+def is_automated(headers, user_agent: str | None) -> bool:
+    """A request no person asked for: a link-preview scraper or crawler, or a prefetch/prerender."""
+    if not user_agent or is_scraper(user_agent):
+        return True
+    return any(("prefetch" in value or "prerender" in value) for value in _purposes(headers))
+
+
+def _purposes(headers):
+    return (headers.get(name, "").lower() for name in PREFETCH_HEADERS)
+
+
+def record_view(public_token: str, now: datetime | None = None) -> bool:
+    """Count one opening: a single UPDATE, so two phones opening the link at once both count."""
+    now = now or utcnow()
+    moment = sa.literal(now, type_=Product.last_viewed_at.type)
+    result = db.session.execute(
+        sa.update(Product)
+        .where(Product.public_token == public_token, Product.listed.is_(False))
+        .values(
+            view_count=Product.view_count + 1,
+            first_viewed_at=sa.func.coalesce(Product.first_viewed_at, moment),
+            last_viewed_at=moment,
+            updated_at=Product.updated_at,  # an opening is not an edit
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+# Buyer-bound links ---------------------------------------------------------------------------------
+
+GATE_TRIES = 5
+GATE_LOCK = timedelta(minutes=15)
+UNLOCKED_SESSION_KEY = "unlocked_links"
+
+
+class GateResult(enum.Enum):
+    OPENED = "opened"
+    WRONG = "wrong"
+    LOCKED = "locked"
+
+
+def gated(product: Product) -> bool:
+    """Whether the link asks for the last four digits of the customer's phone before showing anything."""
+    return product.phone_check and len(product.customer_phone) >= 4
+
+
+def is_unlocked(product: Product) -> bool:
+    """The product may be shown to this visitor (no gate, or the right digits were entered in this session)."""
+    return not gated(product) or product.id in session.get(UNLOCKED_SESSION_KEY, [])
+
+
+def locked_until(product: Product, now: datetime | None = None) -> datetime | None:
+    until = product.gate_locked_until
+    return as_utc(until) if until is not None and as_utc(until) > (now or utcnow()) else None
+
+
+def try_digits(product: Product, digits: str, now: datetime | None = None) -> GateResult:
+    """Check the four digits the visitor typed; remembers a success in the session.
+
+    A wrong try is counted by one guarded UPDATE that also sets the lock on the fifth,
+    so concurrent tries from several processes can neither skip the lock nor double it.
+    """
+    now = now or utcnow()
+    if locked_until(product, now):
+        return GateResult.LOCKED
+    if hmac.compare_digest(digits.encode(), product.customer_phone[-4:].encode()):
+        if product.gate_failures:
+            db.session.execute(
+                sa.update(Product)
+                .where(Product.id == product.id)
+                .values(gate_failures=0, updated_at=Product.updated_at)
+                .execution_options(synchronize_session=False)
+            )
+        unlocked = [pid for pid in session.get(UNLOCKED_SESSION_KEY, []) if pid != product.id]
+        session[UNLOCKED_SESSION_KEY] = (unlocked + [product.id])[-20:]
+        return GateResult.OPENED
+    until = sa.literal(now + GATE_LOCK, type_=Product.gate_locked_until.type)
+    reaches_limit = Product.gate_failures + 1 >= GATE_TRIES
+    row = db.session.execute(
+        sa.update(Product)
+        .where(
+            Product.id == product.id,
+            sa.or_(Product.gate_locked_until.is_(None), Product.gate_locked_until <= now),
+        )
+        .values(
+            gate_failures=sa.case((reaches_limit, 0), else_=Product.gate_failures + 1),
+            gate_locked_until=sa.case((reaches_limit, until), else_=Product.gate_locked_until),
+            updated_at=Product.updated_at,
+        )
+        .returning(Product.gate_locked_until)
+        .execution_options(synchronize_session=False)
+    ).first()
+    db.session.expire(product, ["gate_failures", "gate_locked_until"])
+    if row is None:
+        return GateResult.LOCKED  # another request locked it a moment ago
+    if row.gate_locked_until is not None and as_utc(row.gate_locked_until) > now:
+        db.session.add(ProductEvent(product_id=product.id, actor=SYSTEM, action="link_locked", created_at=now))
+        db.session.flush()
+        return GateResult.LOCKED
+    return GateResult.WRONG
+
+
+# Link states ---------------------------------------------------------------------------------------
+
+
+class LinkStatus(enum.StrEnum):
+    ON_SALE = "on_sale"  # 판매중
+    VIEWED = "viewed"  # 열람됨
+    ORDERED = "ordered"  # 주문됨
+    PAID = "paid"  # 결제 완료
+    ENDED = "ended"  # 종료
+
+    @property
+    def label(self) -> str:
+        return str(LINK_STATUS_LABELS[self])
+
+
+LINK_STATUS_LABELS = {
+    LinkStatus.ON_SALE: _l("On sale"),
+    LinkStatus.VIEWED: _l("Seen"),
+    LinkStatus.ORDERED: _l("Ordered"),
+    LinkStatus.PAID: _l("Paid"),
+    LinkStatus.ENDED: _l("Ended"),
+}
+
+
+def order_status_groups() -> tuple[tuple[OrderStatus, ...], tuple[OrderStatus, ...]]:
+    """The order statuses that make a link 주문됨, and those that make it 결제 완료.
+
+    The only place this module reads order statuses: point it at the order rules' own groups.
+    """
+    waiting = (*orders.PAYABLE, OrderStatus.CONFIRMING)
+    paid = (OrderStatus.PAID,)
+    return waiting, paid
+
+
+def link_status_clause(now: datetime | None = None):
+    """SQL for a product's link state: a paid order wins, then an open order, then the sale's end, then 열람."""
+    now = now or utcnow()
+    waiting, paid = order_status_groups()
+
+    def has_order(statuses):
+        return (
+            sa.select(OrderItem.id)
+            .join(Order, Order.id == OrderItem.order_id)
+            .where(OrderItem.product_id == Product.id, Order.status.in_(statuses))
+            .exists()
+        )
+
+    ended = sa.or_(
+        Product.display_status != DisplayStatus.DISPLAYED,
+        sa.and_(Product.sale_ends_at.is_not(None), Product.sale_ends_at <= now),
+        sa.and_(Product.stock_managed.is_(True), Product.stock_quantity <= 0),
+    )
+    return sa.case(
+        (has_order(paid), LinkStatus.PAID.value),
+        (has_order(waiting), LinkStatus.ORDERED.value),
+        (ended, LinkStatus.ENDED.value),
+        (Product.view_count > 0, LinkStatus.VIEWED.value),
+        else_=LinkStatus.ON_SALE.value,
+    )
+
+
+def link_status(product: Product) -> LinkStatus:
+    """The state of one product's link (loaded with the list when it came from 상품 관리)."""
+    value = product.link_status
+    if value is None:
+        value = db.session.scalar(sa.select(link_status_clause()).where(Product.id == product.id))
+    return LinkStatus(value)
