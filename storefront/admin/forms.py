@@ -29,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from .. import business
 from ..catalog import CategoryRow, ProductData, ordered_categories
 from ..fields import LenientIntegerField, email_field, line_field, options
 from ..formatting import STATUS_LABELS
@@ -38,6 +39,10 @@ from ..text import clean_line, clean_text
 
 MAX_PRICE = 1_000_000_000
 MAX_STOCK = 1_000_000
+BUSINESS_FIELDS = (
+    "business_name", "representative", "business_no", "mail_order_no", "business_address", "privacy_officer",
+    "hosting_provider", "escrow_provider", "escrow_url",
+)  # fmt: skip
 
 
 class LoginForm(FlaskForm):
@@ -309,6 +314,28 @@ class ShopSettingsForm(FlaskForm):
         ],
     )
     preview_image = MultipleFileField(_l("Default preview image"))
+    # 사업자 정보 and 구매안전서비스 (see storefront.business).
+    business_name = line_field(_l("Business name"), 100)
+    representative = line_field(_l("Representative"), 50)
+    business_no = StringField(_l("Business registration number"), filters=[business.brn_digits])
+    mail_order_no = line_field(_l("Mail-order business report number"), 50)
+    business_address = line_field(_l("Business address"), 200)
+    privacy_officer = line_field(_l("Privacy officer"), 100)
+    hosting_provider = line_field(_l("Hosting provider"), 100)
+    escrow_provider = line_field(_l("Purchase protection service provider"), 100)
+    escrow_url = line_field(_l("Enrolment check link"), 500)
+
+    def validate_business_no(self, field):
+        if field.data and not business.is_valid_brn(field.data):
+            raise ValidationError(_l("Enter a valid 10-digit business registration number such as 123-45-67890."))
+
+    def validate_mail_order_no(self, field):
+        if field.data and not business.is_plausible_mail_order_no(field.data):
+            raise ValidationError(_l("Enter the number as on the report, such as 제2024-서울강남-01234호."))
+
+    def validate_escrow_url(self, field):
+        if field.data and not field.data.startswith(("https://", "http://")):
+            raise ValidationError(_l("Enter a link that starts with https://."))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -324,6 +351,8 @@ class ShopSettingsForm(FlaskForm):
         names = ["name", "description", "phone", "email", "notify_email", "bank_name", "bank_account", "bank_holder"]
         values = {name: getattr(self, name).data or "" for name in names}
         values["payment_due_days"] = self.payment_due_days.data
+        for name in BUSINESS_FIELDS:
+            values[name] = getattr(self, name).data or ""
         return values
 
 
@@ -336,4 +365,15 @@ class OrderFilterForm(Form):
         choices=options(("", _l("All")), *((status.value, label) for status, label in STATUS_LABELS.items())),
         default="",
         validate_choice=False,
+    )
+
+
+class PolicyForm(FlaskForm):
+    body = TextAreaField(
+        _l("Text"),
+        filters=[clean_text],
+        validators=[
+            DataRequired(_l("Enter the text.")),
+            Length(max=50_000, message=_l("Up to %(n)d characters.", n=50_000)),
+        ],
     )

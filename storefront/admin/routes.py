@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import catalog, exports, images, notifications, orders, payments, previews, sharing
+from .. import business, catalog, exports, images, notifications, orders, payments, previews, sharing
 from ..auth import authenticate, has_admin
 from ..extensions import db, limiter
 from ..models import Order, PaymentMethod, Product, utcnow
@@ -373,6 +373,7 @@ def order_refund(order_id: int):
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     current = shop_settings()
+    missing = business.missing_items(current)
     form = ShopSettingsForm(obj=settings_row() if request.method == "GET" else None)
     upload_errors: list[str] = []
     if request.method == "POST":
@@ -395,5 +396,5 @@ def settings():
             db.session.commit()
             flash(_("Settings saved."), "success")
             return redirect(url_for("admin.settings"))
-        return render_template("admin/settings.html", form=form, current=current, failed=True), 422
-    return render_template("admin/settings.html", form=form, current=current)
+        return render_template("admin/settings.html", form=form, current=current, missing=missing, failed=True), 422
+    return render_template("admin/settings.html", form=form, current=current, missing=missing)

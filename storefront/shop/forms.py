@@ -10,7 +10,10 @@ from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from ..fields import LenientIntegerField, email_field, line_field
 from ..formatting import METHOD_LABELS
-from ..models import PaymentMethod
+from .. import business
+from ..guest_lookup import normalise_order_no
+from ..cash_receipts import CASH_RECEIPT_CHOICES
+from ..models import CashReceiptType, PaymentMethod
 from ..orders import SHIPPING_FIELDS, CheckoutData
 from ..text import is_mobile_number, is_phone_number, phone_digits
 
@@ -53,9 +56,19 @@ class CheckoutForm(FlaskForm):
     )
     payment_method = RadioField(_l("Payment method"), validators=[InputRequired(_l("Choose a payment method."))])
     depositor_name = line_field(_l("Depositor name"), 50)
-    agree = BooleanField(
-        _l("I have checked the order and agree to pay."),
-        validators=[DataRequired(_l("Please confirm the order to continue."))],
+    # 현금영수증 (bank transfers only) and the two consents, each asked separately, never pre-ticked.
+    cash_receipt_type = RadioField(
+        _l("Cash receipt"), choices=CASH_RECEIPT_CHOICES, default=CashReceiptType.NONE.value, validate_choice=False
+    )
+    cash_receipt_phone = StringField(_l("Mobile number for the receipt"), filters=[phone_digits])
+    cash_receipt_business_no = StringField(_l("Business registration number"), filters=[business.brn_digits])
+    agree_collection = BooleanField(
+        _l("I agree to the collection and use of my personal data. (required)"),
+        validators=[DataRequired(_l("Please agree to the collection and use of your personal data to order."))],
+    )
+    agree_terms = BooleanField(
+        _l("I have checked the purchase terms and agree to pay. (required)"),
+        validators=[DataRequired(_l("Please agree to the purchase terms to pay."))],
     )
 
     def __init__(self, *args, requires_shipping: bool, max_quantity: int, methods: list[PaymentMethod], **kwargs):
@@ -87,7 +100,39 @@ class CheckoutForm(FlaskForm):
                 if not field.data and not field.errors:
                     field.errors.append(message)
                     valid = False
-        return valid
+        return self._validate_cash_receipt() and valid
+
+    def _validate_cash_receipt(self) -> bool:
+        if self.payment_method.data != PaymentMethod.BANK_TRANSFER.value:
+            return True
+        kind = self.cash_receipt_type.data
+        if kind not in {t.value for t in CashReceiptType}:
+            self.cash_receipt_type.errors.append(_l("Choose whether you need a cash receipt."))
+            return False
+        if kind == CashReceiptType.INCOME_DEDUCTION.value:
+            number = self.cash_receipt_phone.data or self.buyer_phone.data
+            if number and not is_mobile_number(number):
+                self.cash_receipt_phone.errors.append(_l("Enter a mobile number such as 010-1234-5678."))
+                return False
+        if kind == CashReceiptType.EXPENSE_PROOF.value and not business.is_valid_brn(
+            self.cash_receipt_business_no.data
+        ):
+            self.cash_receipt_business_no.errors.append(
+                _l("Enter a valid 10-digit business registration number such as 123-45-67890.")
+            )
+            return False
+        return True
+
+    def cash_receipt(self) -> tuple[CashReceiptType, str]:
+        """What to issue the receipt to: the buyer's phone unless another one was typed."""
+        if self.payment_method.data != PaymentMethod.BANK_TRANSFER.value:
+            return CashReceiptType.NONE, ""
+        kind = CashReceiptType(self.cash_receipt_type.data)
+        if kind is CashReceiptType.INCOME_DEDUCTION:
+            return kind, self.cash_receipt_phone.data or self.buyer_phone.data
+        if kind is CashReceiptType.EXPENSE_PROOF:
+            return kind, self.cash_receipt_business_no.data
+        return kind, ""
 
     def checkout_data(self) -> CheckoutData:
         data = CheckoutData(
@@ -101,4 +146,20 @@ class CheckoutForm(FlaskForm):
         if self.requires_shipping:
             for name in SHIPPING_FIELDS:
                 setattr(data, name, getattr(self, name).data or "")
+        data.cash_receipt_type, data.cash_receipt_number = self.cash_receipt()
         return data
+
+
+class GuestLookupForm(FlaskForm):
+    """비회원 주문조회: 주문번호 and 휴대폰 번호."""
+
+    order_no = StringField(
+        _l("Order number"),
+        filters=[normalise_order_no],
+        validators=[DataRequired(_l("Enter the order number."))],
+    )
+    phone = StringField(
+        _l("Mobile number"),
+        filters=[phone_digits],
+        validators=[DataRequired(_l("Enter your mobile number.")), _mobile],
+    )
