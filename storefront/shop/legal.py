@@ -1,6 +1,6 @@
 """Public pages the law asks for: the policies, and 비회원 주문조회."""
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import business, cash_receipts, guest_lookup, policies
@@ -37,7 +37,8 @@ def guest_lookup_page():
         guest_lookup.grant(result.order)
         return redirect(url_for("shop.order", order_no=result.order.order_no))
     if result.outcome is guest_lookup.Outcome.THROTTLED:
-        error = _("Too many tries. For your security, wait 15 minutes and try again.")
+        minutes = current_app.config["GUEST_LOOKUP_WINDOW_MINUTES"]
+        error = _("Too many tries. For your security, wait %(n)d minutes and try again.", n=minutes)
         return _private(render_template("shop/guest_lookup.html", form=form, error=error), 429)
     error = _("No order matches this order number and mobile number. Check both and try again.")
     return _private(render_template("shop/guest_lookup.html", form=form, error=error), 404)
