@@ -60,7 +60,9 @@ def needs_self_issue(order: Order) -> bool:
     return is_due(order) and order.cash_receipt_type is CashReceiptType.NONE
 
 
-def mark_issued(order: Order, actor: str, *, key: str | None = None, url: str = "", now: datetime | None = None) -> bool:
+def mark_issued(
+    order: Order, actor: str, *, key: str | None = None, url: str = "", now: datetime | None = None
+) -> bool:
     """Record the receipt as issued (once: a second click or a second admin changes nothing)."""
     if order.payment_method is not PaymentMethod.BANK_TRANSFER or order.paid_at is None:
         return False
@@ -76,7 +78,9 @@ def mark_issued(order: Order, actor: str, *, key: str | None = None, url: str = 
         return False
     status = order.status.value
     db.session.add(
-        OrderEvent(order_id=order.id, actor=actor, from_status=status, to_status=status, note=ISSUED_NOTE, created_at=now)
+        OrderEvent(
+            order_id=order.id, actor=actor, from_status=status, to_status=status, note=ISSUED_NOTE, created_at=now
+        )
     )
     db.session.flush()
     db.session.expire(order)

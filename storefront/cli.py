@@ -176,7 +176,7 @@ def prune_uploads(days: int) -> None:
 
 
 @click.command("purge-personal-data")
-@click.option("--years", type=click.IntRange(min=1), help="Retention period (default PERSONAL_DATA_RETENTION_YEARS, 5).")
+@click.option("--years", type=click.IntRange(min=1), help="Retention period in years (default: the configured 5).")
 @click.option("--dry-run", is_flag=True, help="Only say how many orders would be erased.")
 @with_appcontext
 def purge_personal_data(years: int | None, dry_run: bool) -> None:
@@ -200,5 +200,6 @@ def purge_personal_data(years: int | None, dry_run: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (create_admin, seed_demo, expire_orders, send_notifications, prune_uploads, purge_personal_data):
+    commands = (create_admin, seed_demo, expire_orders, send_notifications, prune_uploads, purge_personal_data)
+    for command in commands:
         app.cli.add_command(command)

@@ -21,8 +21,8 @@ from flask import current_app
 from . import policies, stock
 from .extensions import db
 from .models import (
-    Notification,
     CashReceiptType,
+    Notification,
     Order,
     OrderEvent,
     OrderItem,

@@ -40,7 +40,16 @@ def test_valid_business_registration_numbers_are_accepted(number):
 
 @pytest.mark.parametrize(
     "number",
-    ["116-82-00278", "120-81-47522", "120-81-4752", "120-81-475210", "", "abcdefghij", "１２０８１４７５２１", "120_81_47521"],
+    [
+        "116-82-00278",
+        "120-81-47522",
+        "120-81-4752",
+        "120-81-475210",
+        "",
+        "abcdefghij",
+        "１２０８１４７５２１",
+        "120_81_47521",
+    ],
 )
 def test_wrong_business_registration_numbers_are_refused(number):
     assert not business.is_valid_brn(number)
@@ -118,6 +127,13 @@ def public_pages(app, token: str) -> list[str]:
     return urls
 
 
+FOOTER_TEXTS = (
+    "주식회사 규섭커피", "김규섭", "120-81-47521", "제2024-서울강남-01234호", "서울특별시 강남구 테헤란로 123",
+    "02-1234-5678", "help@example.com", "개인정보보호책임자", "아마존웹서비시즈코리아 유한회사",
+    "KB국민은행 에스크로", "서비스 가입사실 확인",
+)  # fmt: skip
+
+
 def test_every_shop_page_shows_the_business_information_and_policy_links(app, client, admin, make_product):
     admin.post("/admin/settings", data={**BUSINESS_FORM, "bank_name": "국민은행", "bank_account": "123-456",
                                         "bank_holder": "규섭커피", "escrow_provider": "KB국민은행 에스크로",
@@ -129,9 +145,7 @@ def test_every_shop_page_shows_the_business_information_and_policy_links(app, cl
     for url in pages:
         html = visitor.get(url).get_data(as_text=True)
         footer = html[html.index('<footer class="shop-footer">') :]
-        for text in ("주식회사 규섭커피", "김규섭", "120-81-47521", "제2024-서울강남-01234호", "서울특별시 강남구 테헤란로 123",
-                     "02-1234-5678", "help@example.com", "개인정보보호책임자", "아마존웹서비시즈코리아 유한회사",
-                     "KB국민은행 에스크로", "서비스 가입사실 확인"):  # fmt: skip
+        for text in FOOTER_TEXTS:
             assert text in footer, (url, text)
         assert 'href="https://www.ftc.go.kr/bizCommPop.do?wrkr_no=1208147521"' in footer, url
         for link in ("/policies/terms", "/policies/privacy", "/policies/refund", "/orders/lookup"):
@@ -139,8 +153,8 @@ def test_every_shop_page_shows_the_business_information_and_policy_links(app, cl
 
 
 def test_escrow_notice_appears_beside_bank_transfer_at_checkout(client, admin, make_product):
-    admin.post("/admin/settings", data={**BUSINESS_FORM, "bank_name": "국민은행", "bank_account": "123-456",
-                                        "bank_holder": "규섭커피", "escrow_provider": "KB국민은행 에스크로"})  # fmt: skip
+    bank = {"bank_name": "국민은행", "bank_account": "123-456", "bank_holder": "규섭커피"}
+    admin.post("/admin/settings", data={**BUSINESS_FORM, **bank, "escrow_provider": "KB국민은행 에스크로"})
     _, token = make_product()
     html = client.get(f"/products/{token}/buy").get_data(as_text=True)
     start = html.index('class="bank-box"')

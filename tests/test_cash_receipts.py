@@ -155,7 +155,9 @@ def test_receipt_is_issued_through_toss_when_keys_are_set(
     assert "토스페이먼츠로 현금영수증을 발급했습니다." in response.get_data(as_text=True)
     [receipt] = toss.cash_receipts.values()
     assert receipt["type"] == toss_type and receipt["customerIdentityNumber"] == identity
-    assert receipt["amount"] == 120000 and receipt["orderId"] == order.order_no and receipt["orderName"] == "케냐 AA 원두"
+    assert (
+        receipt["amount"] == 120000 and receipt["orderId"] == order.order_no and receipt["orderName"] == "케냐 AA 원두"
+    )
     issued = only_order(app)
     assert issued.cash_receipt_key == receipt["receiptKey"] and issued.cash_receipt_url == receipt["receiptUrl"]
     # A second click issues nothing more.

@@ -15,8 +15,9 @@ from .test_business_info import BUSINESS_FORM
 def order_consents(app) -> list[tuple]:
     with app.app_context():
         rows = db.session.execute(
-            sa.select(Order.collection_consent_id, Order.terms_consent_id, Order.refund_consent_id, Order.consented_at)
-            .order_by(Order.id)
+            sa.select(
+                Order.collection_consent_id, Order.terms_consent_id, Order.refund_consent_id, Order.consented_at
+            ).order_by(Order.id)
         ).all()
         return [tuple(row) for row in rows]
 
@@ -29,13 +30,22 @@ def version_body(app, version_id) -> str:
 def test_checkout_asks_two_separate_consents_never_ticked(client, bank_ready, make_product):
     _, token = make_product()
     html = client.get(f"/products/{token}/buy").get_data(as_text=True)
-    for name, label in (("agree_collection", "[필수] 개인정보 수집·이용 동의"), ("agree_terms", "[필수] 구매조건 확인 및 결제 진행 동의")):
+    for name, label in (
+        ("agree_collection", "[필수] 개인정보 수집·이용 동의"),
+        ("agree_terms", "[필수] 구매조건 확인 및 결제 진행 동의"),
+    ):
         box = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
         assert 'type="checkbox"' in box and "checked" not in box
         assert label in html
     # 목적, 항목, 보유 기간 and the right to refuse, readable behind 보기 without scripts.
     notice = html[html.index('<details class="consent-text">') : html.index("</details>")]
-    for words in ("수집·이용 목적", "수집 항목", "보유 및 이용 기간", "동의하지 않을 수 있습니다", "주문과 결제를 진행할 수 없습니다"):
+    for words in (
+        "수집·이용 목적",
+        "수집 항목",
+        "보유 및 이용 기간",
+        "동의하지 않을 수 있습니다",
+        "주문과 결제를 진행할 수 없습니다",
+    ):
         assert words in notice
     for link in ("/policies/terms", "/policies/refund", "/policies/privacy"):
         assert f'href="{link}"' in html[html.index('class="consents"') :]
@@ -45,12 +55,22 @@ def test_checkout_asks_two_separate_consents_never_ticked(client, bank_ready, ma
 @pytest.mark.parametrize(
     "missing, shown, not_shown",
     [
-        (["agree_collection"], ["개인정보 수집·이용에 동의해 주세요."], ["구매조건 확인 및 결제 진행에 동의해 주세요."]),
+        (
+            ["agree_collection"],
+            ["개인정보 수집·이용에 동의해 주세요."],
+            ["구매조건 확인 및 결제 진행에 동의해 주세요."],
+        ),
         (["agree_terms"], ["구매조건 확인 및 결제 진행에 동의해 주세요."], ["개인정보 수집·이용에 동의해 주세요."]),
-        (["agree_collection", "agree_terms"], ["개인정보 수집·이용에 동의해 주세요.", "구매조건 확인 및 결제 진행에 동의해 주세요."], []),
+        (
+            ["agree_collection", "agree_terms"],
+            ["개인정보 수집·이용에 동의해 주세요.", "구매조건 확인 및 결제 진행에 동의해 주세요."],
+            [],
+        ),
     ],
 )
-def test_each_consent_is_required_with_its_own_message(app, client, bank_ready, make_product, missing, shown, not_shown):
+def test_each_consent_is_required_with_its_own_message(
+    app, client, bank_ready, make_product, missing, shown, not_shown
+):
     _, token = make_product()
     response = place(client, token, **{name: None for name in missing})
     html = response.get_data(as_text=True)

@@ -9,6 +9,11 @@ from storefront.models import Order, OrderItem, utcnow
 
 from .conftest import place
 
+PERSONAL = (
+    "buyer_name", "buyer_phone", "buyer_email", "depositor_name", "recipient_name", "recipient_phone",
+    "postcode", "address", "address_detail", "delivery_note", "cash_receipt_number",
+)  # fmt: skip
+
 
 def orders_by_age(app) -> list[Order]:
     with app.app_context():
@@ -32,14 +37,15 @@ def make_orders(app, client, make_product, ages_in_days: list[int]):
         db.session.commit()
 
 
-def test_old_orders_lose_personal_data_and_keep_amounts_dates_and_statuses(app, client, runner, bank_ready, make_product):
+def test_old_orders_lose_personal_data_and_keep_amounts_dates_and_statuses(
+    app, client, runner, bank_ready, make_product
+):
     make_orders(app, client, make_product, [6 * 365, 10])
     before = orders_by_age(app)
     result = runner.invoke(args=["purge-personal-data"])
     assert result.exit_code == 0 and "Erased the personal data of 1 order(s)" in result.output
     old, recent = orders_by_age(app)
-    for name in ("buyer_name", "buyer_phone", "buyer_email", "depositor_name", "recipient_name",
-                 "recipient_phone", "postcode", "address", "address_detail", "delivery_note", "cash_receipt_number"):  # fmt: skip
+    for name in PERSONAL:
         assert getattr(old, name) == "", name
         assert getattr(recent, name) == getattr(before[1], name), name
     assert old.personal_data_purged_at is not None and recent.personal_data_purged_at is None

@@ -8,11 +8,11 @@ from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
+from .. import business
+from ..cash_receipts import CASH_RECEIPT_CHOICES
 from ..fields import LenientIntegerField, email_field, line_field
 from ..formatting import METHOD_LABELS
-from .. import business
 from ..guest_lookup import normalise_order_no
-from ..cash_receipts import CASH_RECEIPT_CHOICES
 from ..models import CashReceiptType, PaymentMethod
 from ..orders import SHIPPING_FIELDS, CheckoutData
 from ..text import is_mobile_number, is_phone_number, phone_digits

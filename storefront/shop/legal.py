@@ -20,9 +20,7 @@ def policy(kind: str):
     if kind not in {k.value for k in PolicyKind}:
         abort(404)
     kind = PolicyKind(kind)
-    return render_template(
-        "shop/policy.html", title=policies.title(kind), body=policies.current_text(kind), kind=kind
-    )
+    return render_template("shop/policy.html", title=policies.title(kind), body=policies.current_text(kind), kind=kind)
 
 
 @bp.route("/orders/lookup", methods=["GET", "POST"], endpoint="guest_lookup")

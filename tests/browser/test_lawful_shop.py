@@ -14,9 +14,7 @@ from .conftest import DESKTOP, KAKAOTALK_UA, PHONE, log_in
 pytestmark = pytest.mark.browser
 
 
-def test_merchant_fills_business_information_and_a_phone_buyer_orders_and_finds_the_order(
-    browser, live_server, shots
-):
+def test_merchant_fills_business_information_and_a_phone_buyer_orders_and_finds_the_order(browser, live_server, shots):
     base = live_server.url
     with live_server.app.app_context():
         product = catalog.create_product(catalog.ProductData(name="케냐 AA 원두 1kg", price=128000, listed=False))
