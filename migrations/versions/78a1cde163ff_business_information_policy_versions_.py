@@ -84,6 +84,8 @@ def downgrade():
         batch_op.drop_column('business_name')
 
     with op.batch_alter_table('shop_order', schema=None) as batch_op:
+        # SQLite rebuilds the table: the enum's CHECK must go before its column.
+        batch_op.drop_constraint(op.f('ck_shop_order_cash_receipt_type'), type_='check')
         batch_op.drop_constraint(batch_op.f('fk_shop_order_refund_consent_id_policy_version'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_shop_order_collection_consent_id_policy_version'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_shop_order_terms_consent_id_policy_version'), type_='foreignkey')

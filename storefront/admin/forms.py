@@ -371,7 +371,6 @@ class OrderFilterForm(Form):
 class PolicyForm(FlaskForm):
     body = TextAreaField(
         _l("Text"),
-        filters=[clean_text],
         validators=[
             DataRequired(_l("Enter the text.")),
             Length(max=50_000, message=_l("Up to %(n)d characters.", n=50_000)),
