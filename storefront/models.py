@@ -311,6 +311,9 @@ class Order(db.Model):
     events: Mapped[list["OrderEvent"]] = relationship(
         back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
     )
+    collection_consent: Mapped[PolicyVersion | None] = relationship(foreign_keys=[collection_consent_id])
+    terms_consent: Mapped[PolicyVersion | None] = relationship(foreign_keys=[terms_consent_id])
+    refund_consent: Mapped[PolicyVersion | None] = relationship(foreign_keys=[refund_consent_id])
 
 
 class OrderItem(db.Model):

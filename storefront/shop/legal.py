@@ -13,6 +13,7 @@ from .forms import GuestLookupForm
 bp.add_app_template_global(business, "business")
 bp.add_app_template_global(cash_receipts, "cash_receipts")
 bp.add_app_template_global(lambda kind: policies.current_text(PolicyKind(kind)), "policy_text")
+bp.add_app_template_global(policies.title, "policy_title")
 
 
 @bp.get("/policies/<kind>")

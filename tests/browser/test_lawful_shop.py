@@ -115,3 +115,16 @@ def test_merchant_fills_business_information_and_a_phone_buyer_orders_and_finds_
     expect(other.get_by_text(f"주문번호 {order_no}")).to_be_visible()
     expect(other.get_by_text("케냐 AA 원두 1kg")).to_be_visible()
     shots(other, "phone-order-found")
+
+    # The merchant confirms the deposit and marks the requested receipt 발급 완료.
+    page.goto(base + "/admin/orders")
+    expect(page.get_by_role("row").filter(has_text=order_no)).to_contain_text("현금영수증: 소득공제용 (휴대폰 번호)")
+    page.get_by_role("link", name=order_no).click()
+    page.get_by_role("button", name="입금 확인").click()
+    receipt = page.locator("#cash-receipt")
+    expect(receipt).to_contain_text("010-1234-5678")
+    shots(page, "merchant-cash-receipt-due")
+    receipt.get_by_role("button", name="발급 완료 처리").click()
+    expect(page.get_by_text("현금영수증을 발급 완료로 표시했습니다.")).to_be_visible()
+    expect(page.locator("#cash-receipt").get_by_role("button")).to_have_count(0)
+    shots(page, "merchant-cash-receipt-issued")
