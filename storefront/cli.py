@@ -184,6 +184,31 @@ def prune_uploads(days: int) -> None:
     click.echo(f"Removed {removed} unused file(s).")
 
 
+@click.command("purge-personal-data")
+@click.option("--years", type=click.IntRange(min=1), help="Retention period in years (default: the configured 5).")
+@click.option("--dry-run", is_flag=True, help="Only say how many orders would be erased.")
+@with_appcontext
+def purge_personal_data(years: int | None, dry_run: bool) -> None:
+    """Erase buyers' names, phones, addresses and e-mails from orders older than the retention period.
+
+    Amounts, dates, items and statuses stay. Safe to run daily.
+    """
+    from flask import current_app
+
+    from . import retention
+
+    years = years or int(current_app.config["PERSONAL_DATA_RETENTION_YEARS"])
+    before = retention.cutoff(years)
+    if dry_run:
+        count = retention.count_due(before)
+        click.echo(f"Would erase the personal data of {count} order(s) placed before {before:%Y-%m-%d} (dry run).")
+        return
+    count = retention.purge_personal_data(before)
+    db.session.commit()
+    click.echo(f"Erased the personal data of {count} order(s) placed before {before:%Y-%m-%d}.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (create_admin, seed_demo, expire_orders, send_notifications, prune_uploads):
+    commands = (create_admin, seed_demo, expire_orders, send_notifications, prune_uploads, purge_personal_data)
+    for command in commands:
         app.cli.add_command(command)

@@ -41,6 +41,12 @@ DEFAULTS = {
     "TOSS_API_BASE": "https://api.tosspayments.com",
     "TOSS_TIMEOUT": 10,
     "CARD_PAYMENT_MINUTES": 30,
+    # purge-personal-data erases buyers' names and contacts from orders older than this.
+    "PERSONAL_DATA_RETENTION_YEARS": 5,
+    # 비회원 주문조회: failed tries allowed per address and per order number within the window.
+    "GUEST_LOOKUP_LIMIT_PER_ADDRESS": 10,
+    "GUEST_LOOKUP_LIMIT_PER_ORDER": 5,
+    "GUEST_LOOKUP_WINDOW_MINUTES": 15,
 }
 
 

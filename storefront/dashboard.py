@@ -10,6 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from . import business
 from .extensions import db
 from .links import LinkStatus, link_status_clause
 from .models import Order, OrderStatus, Product, utcnow
@@ -24,8 +25,8 @@ def shop_info_complete(info: ShopInfo) -> bool:
 
 
 def business_info_complete(info: ShopInfo) -> bool:
-    """사업자 정보: what the law asks an online shop to show; here its phone number and e-mail address."""
-    return bool(info.phone and info.email)
+    """사업자 정보: everything the law asks an online shop to show is filled in."""
+    return not business.missing_items(info)
 
 
 def has_personal_payment_window() -> bool:
@@ -46,7 +47,7 @@ def getting_started() -> list[Step]:
     info = shop_settings()
     return [
         Step(_l("Shop information"), shop_info_complete(info), "admin.settings", "shop-info"),
-        Step(_l("Business information"), business_info_complete(info), "admin.settings", "shop-info"),
+        Step(_l("Business information"), business_info_complete(info), "admin.settings", "business-info"),
         Step(_l("Payment method (bank account or card)"), taking_payments(), "admin.settings", "bank-transfer"),
         Step(_l("First personal payment window"), has_personal_payment_window(), "admin.product_new"),
     ]

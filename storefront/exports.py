@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from flask_babel import gettext as _
 
+from . import cash_receipts
 from .formatting import kst, phone, status_label
 from .models import Order
 
@@ -27,6 +28,7 @@ def orders_csv(orders: Iterable[Order]) -> str:
             _("Order number"), _("Ordered at"), _("Status"), _("Buyer"), _("Mobile number"), _("E-mail"),
             _("Depositor name"), _("Product"), _("Quantity"), _("Amount"), _("Recipient"), _("Recipient phone"),
             _("Postcode"), _("Address"), _("Address line 2"), _("Delivery note"),
+            _("Cash receipt"), _("Cash receipt number"), _("Cash receipt issued at"),
         ]
     )  # fmt: skip
     for order in orders:
@@ -39,6 +41,8 @@ def orders_csv(orders: Iterable[Order]) -> str:
                 phone(order.buyer_phone), order.buyer_email, order.depositor_name, products, quantity,
                 order.total_amount, order.recipient_name, phone(order.recipient_phone), order.postcode,
                 order.address, order.address_detail, order.delivery_note,
+                cash_receipts.label(order.cash_receipt_type), cash_receipts.number_shown(order),
+                kst(order.cash_receipt_issued_at),
             ]
         )  # fmt: skip
     return out.getvalue()

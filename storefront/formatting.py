@@ -78,6 +78,7 @@ EVENT_NOTES = {
     "merchant_cancelled": _l("cancelled by the merchant"),
     "refunded by the merchant": _l("refunded by the merchant"),
     "cancelled at the gateway": _l("cancelled at the payment gateway"),
+    "cash_receipt_issued": _l("cash receipt issued"),
 }
 
 

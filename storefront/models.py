@@ -253,6 +253,17 @@ class ShopSettings(db.Model):
     payment_due_days: Mapped[int] = mapped_column(default=3)
     preview_image_hash: Mapped[str | None] = mapped_column(sa.String(64))
     notify_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    # 사업자 정보 (전자상거래법 제10조): shown in every shop page's footer. See storefront.business.
+    business_name: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    representative: Mapped[str] = mapped_column(sa.String(50), default="", server_default="")
+    business_no: Mapped[str] = mapped_column(sa.String(10), default="", server_default="")  # 10 digits
+    mail_order_no: Mapped[str] = mapped_column(sa.String(50), default="", server_default="")
+    business_address: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    privacy_officer: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    hosting_provider: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    # 구매안전서비스 (escrow or consumer-protection insurance) for bank transfers.
+    escrow_provider: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    escrow_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
 
     __table_args__ = (sa.CheckConstraint("payment_due_days BETWEEN 1 AND 30", name="payment_due_days_range"),)
 
@@ -269,6 +280,33 @@ class OrderStatus(enum.StrEnum):
 class PaymentMethod(enum.StrEnum):
     BANK_TRANSFER = "bank_transfer"  # 무통장입금
     CARD = "card"  # 카드 결제 (Toss Payments)
+
+
+class PolicyKind(enum.StrEnum):
+    TERMS = "terms"  # 이용약관
+    PRIVACY = "privacy"  # 개인정보처리방침
+    REFUND = "refund"  # 교환/반품/환불 안내
+    COLLECTION = "collection"  # 개인정보 수집·이용 동의 (the notice shown at checkout)
+
+
+class PolicyVersion(db.Model):
+    """One saved text of a policy page. Rows are never changed: orders point at the text agreed to."""
+
+    __tablename__ = "policy_version"
+    __table_args__ = (sa.Index("ix_policy_version_kind_id", "kind", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[PolicyKind] = mapped_column(_enum(PolicyKind, "policy_kind", length=16))
+    body: Mapped[str] = mapped_column(sa.Text)
+    # The merchant's e-mail, or "system" for the default text recorded when a buyer first agreed to it.
+    actor: Mapped[str] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class CashReceiptType(enum.StrEnum):
+    NONE = "none"  # 신청 안함
+    INCOME_DEDUCTION = "income_deduction"  # 소득공제용 (휴대폰 번호)
+    EXPENSE_PROOF = "expense_proof"  # 지출증빙용 (사업자등록번호)
 
 
 class Order(db.Model):
@@ -303,6 +341,21 @@ class Order(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
     paid_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # The texts the buyer agreed to at checkout, and when (개인정보 수집·이용 동의; 구매조건 확인 및 결제 진행 동의).
+    collection_consent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("policy_version.id", ondelete="RESTRICT"))
+    terms_consent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("policy_version.id", ondelete="RESTRICT"))
+    refund_consent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("policy_version.id", ondelete="RESTRICT"))
+    consented_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # 현금영수증 (bank transfers): what the buyer asked for, and its issue.
+    cash_receipt_type: Mapped[CashReceiptType] = mapped_column(
+        _enum(CashReceiptType, "cash_receipt_type"), default=CashReceiptType.NONE, server_default="none"
+    )
+    cash_receipt_number: Mapped[str] = mapped_column(sa.String(11), default="", server_default="")  # digits
+    cash_receipt_issued_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    cash_receipt_key: Mapped[str | None] = mapped_column(sa.String(200))  # Toss receiptKey
+    cash_receipt_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    # Set when the buyer's personal data was erased after the retention period (storefront.retention).
+    personal_data_purged_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     items: Mapped[list["OrderItem"]] = relationship(
         back_populates="order", order_by="OrderItem.id", cascade="all, delete-orphan"
@@ -310,6 +363,9 @@ class Order(db.Model):
     events: Mapped[list["OrderEvent"]] = relationship(
         back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
     )
+    collection_consent: Mapped[PolicyVersion | None] = relationship(foreign_keys=[collection_consent_id])
+    terms_consent: Mapped[PolicyVersion | None] = relationship(foreign_keys=[terms_consent_id])
+    refund_consent: Mapped[PolicyVersion | None] = relationship(foreign_keys=[refund_consent_id])
 
 
 class OrderItem(db.Model):
@@ -380,3 +436,15 @@ class AuditEntry(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(30))
     action: Mapped[str] = mapped_column(sa.String(40))
     detail: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class LookupAttempt(db.Model):
+    """A failed 비회원 주문조회, counted per address and per order number (kept in the database,
+    so the limit holds across app processes)."""
+
+    __tablename__ = "lookup_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    address: Mapped[str] = mapped_column(sa.String(64), index=True)
+    order_no: Mapped[str] = mapped_column(sa.String(20), index=True)

@@ -18,9 +18,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import current_app
 
-from . import stock
+from . import policies, stock
 from .extensions import db
 from .models import (
+    CashReceiptType,
     Notification,
     Order,
     OrderEvent,
@@ -82,6 +83,8 @@ class CheckoutData:
     address: str = ""
     address_detail: str = ""
     delivery_note: str = ""
+    cash_receipt_type: CashReceiptType = CashReceiptType.NONE
+    cash_receipt_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,10 @@ def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime 
             line_total=product.price * data.quantity,
         )
     ]
+    if not by_card:
+        order.cash_receipt_type = data.cash_receipt_type
+        order.cash_receipt_number = data.cash_receipt_number
+    policies.record_consent(order, now)
     order.events = [OrderEvent(actor=BUYER, from_status=None, to_status=order.status.value, created_at=now)]
     db.session.add(order)
     if reservation.closed_link:

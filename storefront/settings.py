@@ -32,6 +32,15 @@ class ShopInfo:
     bank_holder: str
     payment_due_days: int
     preview_image_hash: str | None
+    business_name: str
+    representative: str
+    business_no: str
+    mail_order_no: str
+    business_address: str
+    privacy_officer: str
+    hosting_provider: str
+    escrow_provider: str
+    escrow_url: str
 
     @property
     def bank_ready(self) -> bool:
@@ -67,6 +76,15 @@ def settings_row() -> ShopSettings:
             bank_holder="",
             payment_due_days=3,
             preview_image_hash=None,
+            business_name="",
+            representative="",
+            business_no="",
+            mail_order_no="",
+            business_address="",
+            privacy_officer="",
+            hosting_provider="",
+            escrow_provider="",
+            escrow_url="",
         )
     return row
 

@@ -164,7 +164,8 @@ BUYER_FORM = {
     "quantity": "1",
     "payment_method": "bank_transfer",
     "depositor_name": "김규섭",
-    "agree": "y",
+    "agree_collection": "y",
+    "agree_terms": "y",
 }
 
 

@@ -7,6 +7,7 @@ a repeated Idempotency-Key, and switches for card rejection, slowness and 500s.
 """
 
 import base64
+import re
 import threading
 import time
 import uuid
@@ -23,6 +24,7 @@ class FakeToss:
         self.confirm_calls = 0
         self.charges = 0
         self.refunds = 0
+        self.cash_receipts: dict[str, dict] = {}  # receiptKey -> CashReceipt object
         self.reject_card = False
         self.slow_seconds = 0.0
         self.fail_500 = False
@@ -137,6 +139,43 @@ class FakeToss:
                 payment["cancels"].append({"cancelAmount": payment["totalAmount"]})
                 self.refunds += 1
                 return 200, payment
+
+            return idempotent(handle)
+
+        @app.post("/v1/cash-receipts")
+        def issue_cash_receipt():
+            body = request.get_json()
+
+            def handle():
+                # Checked as the API documents: orderId 6–64 of [A-Za-z0-9-_=], orderName 1–100,
+                # customerIdentityNumber required (API version 2022-07-27), type 소득공제 | 지출증빙.
+                amount = body.get("amount")
+                if not isinstance(amount, int) or amount <= 0:
+                    return error(400, "INVALID_REQUEST", "amount")
+                if not re.fullmatch(r"[A-Za-z0-9_=-]{6,64}", str(body.get("orderId") or "")):
+                    return error(400, "INVALID_REQUEST", "orderId")
+                if not 1 <= len(str(body.get("orderName") or "")) <= 100:
+                    return error(400, "INVALID_REQUEST", "orderName")
+                if not re.fullmatch(r"\d{10,18}", str(body.get("customerIdentityNumber") or "")):
+                    return error(400, "INVALID_REQUEST", "customerIdentityNumber")
+                if body.get("type") not in ("소득공제", "지출증빙"):
+                    return error(400, "INVALID_REQUEST", "type")
+                if any(r["orderId"] == body["orderId"] for r in self.cash_receipts.values()):
+                    return error(400, "ALREADY_ISSUED_CASH_RECEIPT", "이미 발급된 현금영수증입니다.")
+                receipt_key = "crk_" + uuid.uuid4().hex
+                receipt = {
+                    "receiptKey": receipt_key,
+                    "issueNumber": str(len(self.cash_receipts) + 1).zfill(9),
+                    "receiptUrl": f"https://dashboard.tosspayments.com/receipt/cash-receipt?key={receipt_key}",
+                    "issueStatus": "IN_PROGRESS",
+                    "type": body["type"],
+                    "amount": amount,
+                    "orderId": body["orderId"],
+                    "orderName": body["orderName"],
+                    "customerIdentityNumber": body["customerIdentityNumber"],
+                }
+                self.cash_receipts[receipt_key] = receipt
+                return 200, receipt
 
             return idempotent(handle)
 

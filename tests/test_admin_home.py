@@ -37,9 +37,25 @@ def test_checklist_ticks_each_step_when_done(client, admin, make_product):
     admin.post("/admin/settings", data=settings_form)
     assert checklist(client.get("/admin/").get_data(as_text=True))["상점 정보"] is True
     admin.post("/admin/settings", data={**settings_form, "email": "help@example.com"})
+    assert checklist(client.get("/admin/").get_data(as_text=True))["사업자 정보"] is False
+    business = {
+        "email": "help@example.com",
+        "business_name": "규섭커피",
+        "representative": "김규섭",
+        "business_no": "120-81-47050",
+        "mail_order_no": "제2024-서울강남-01234호",
+        "business_address": "서울특별시 강남구 테헤란로 123",
+        "privacy_officer": "김규섭",
+        "hosting_provider": "가비아",
+    }
+    admin.post("/admin/settings", data={**settings_form, **business})
     assert checklist(client.get("/admin/").get_data(as_text=True))["사업자 정보"] is True
+    # Taking bank transfers, the shop must also name its 구매안전서비스.
     bank = {"bank_name": "국민은행", "bank_account": "123456-01-234567", "bank_holder": "규섭커피"}
-    admin.post("/admin/settings", data={**settings_form, "email": "help@example.com", **bank})
+    admin.post("/admin/settings", data={**settings_form, **business, **bank})
+    assert checklist(client.get("/admin/").get_data(as_text=True))["사업자 정보"] is False
+    escrow = {"escrow_provider": "KB국민은행 에스크로", "escrow_url": "https://okbfex.kbstar.com/quics?page=C021590"}
+    admin.post("/admin/settings", data={**settings_form, **business, **bank, **escrow})
     make_product(name="김규섭 고객님 개인결제창", listed=False)
     html = client.get("/admin/").get_data(as_text=True)
     assert all(checklist(html).values())

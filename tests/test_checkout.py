@@ -67,7 +67,8 @@ def test_bank_transfer_order_from_the_link(app, client, bank_ready, make_product
         ({"quantity": "-1"}, "1개 이상 주문하세요."),
         ({"quantity": "1000000000"}, "최대 5개까지 주문할 수 있습니다."),
         ({"quantity": "abc"}, "수량은 숫자로 입력하세요."),
-        ({"agree": None}, "주문 내용 확인에 동의해 주세요."),
+        ({"agree_collection": None}, "주문하려면 개인정보 수집·이용에 동의해 주세요."),
+        ({"agree_terms": None}, "결제하려면 구매조건 확인 및 결제 진행에 동의해 주세요."),
     ],
 )
 def test_bad_checkout_input_is_refused_beside_its_field_and_kept(

@@ -43,6 +43,7 @@ def public_get_urls(app, shop):
         "token": shop["window"],
         "code": "ko",
         "order_no": "000000-AAAAAAAA",
+        "kind": "terms",
     }
     urls = []
     for rule in app.url_map.iter_rules():

@@ -46,4 +46,4 @@ def safe_next(target: str | None) -> str:
     return local_path(target, url_for("admin.index"))
 
 
-from . import routes  # noqa: E402,F401  (routes attach themselves to bp)
+from . import legal, routes  # noqa: E402,F401  (routes attach themselves to bp)

@@ -32,6 +32,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import FileInput
 
+from .. import business
 from ..auth import MIN_PASSWORD_LENGTH
 from ..catalog import PERSONAL_PAYMENT_PRESET, CategoryRow, ProductData, ordered_categories
 from ..fields import LenientIntegerField, email_field, line_field, mobile_number, options
@@ -43,6 +44,10 @@ from ..text import clean_line, clean_text, phone_digits
 
 MAX_PRICE = 1_000_000_000
 MAX_STOCK = 1_000_000
+BUSINESS_FIELDS = (
+    "business_name", "representative", "business_no", "mail_order_no", "business_address", "privacy_officer",
+    "hosting_provider", "escrow_provider", "escrow_url",
+)  # fmt: skip
 
 
 class LoginForm(FlaskForm):
@@ -364,6 +369,28 @@ class ShopSettingsForm(FlaskForm):
         ],
     )
     preview_image = MultipleFileField(_l("Default preview image"))
+    # 사업자 정보 and 구매안전서비스 (see storefront.business).
+    business_name = line_field(_l("Business name"), 100)
+    representative = line_field(_l("Representative"), 50)
+    business_no = StringField(_l("Business registration number"), filters=[business.brn_digits])
+    mail_order_no = line_field(_l("Mail-order business report number"), 50)
+    business_address = line_field(_l("Business address"), 200)
+    privacy_officer = line_field(_l("Privacy officer"), 100)
+    hosting_provider = line_field(_l("Hosting provider"), 100)
+    escrow_provider = line_field(_l("Purchase protection service provider"), 100)
+    escrow_url = line_field(_l("Enrolment check link"), 500)
+
+    def validate_business_no(self, field):
+        if field.data and not business.is_valid_brn(field.data):
+            raise ValidationError(_l("Enter a valid 10-digit business registration number such as 123-45-67890."))
+
+    def validate_mail_order_no(self, field):
+        if field.data and not business.is_plausible_mail_order_no(field.data):
+            raise ValidationError(_l("Enter the number as on the report, such as 제2024-서울강남-01234호."))
+
+    def validate_escrow_url(self, field):
+        if field.data and not field.data.startswith(("https://", "http://")):
+            raise ValidationError(_l("Enter a link that starts with https://."))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -379,6 +406,8 @@ class ShopSettingsForm(FlaskForm):
         names = ["name", "description", "phone", "email", "notify_email", "bank_name", "bank_account", "bank_holder"]
         values = {name: getattr(self, name).data or "" for name in names}
         values["payment_due_days"] = self.payment_due_days.data
+        for name in BUSINESS_FIELDS:
+            values[name] = getattr(self, name).data or ""
         return values
 
 
@@ -433,6 +462,8 @@ class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your password."))])
     new_password = _new_password(_l("New password"))
     new_password_confirm = _repeat(_l("New password again"), "new_password")
+
+
 class BatchForm(FlaskForm):
     """개인결제창 일괄 생성: a file or pasted rows; the preview carries the rows forward in ``rows``."""
 
@@ -441,3 +472,13 @@ class BatchForm(FlaskForm):
     phone_check = BooleanField(_l("Ask for the last 4 digits of the mobile number"))
     rows = HiddenField()
     source_name = HiddenField(filters=[lambda s: clean_line(s)[:200]])
+
+
+class PolicyForm(FlaskForm):
+    body = TextAreaField(
+        _l("Text"),
+        validators=[
+            DataRequired(_l("Enter the text.")),
+            Length(max=50_000, message=_l("Up to %(n)d characters.", n=50_000)),
+        ],
+    )

@@ -10,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from .. import (
     auth,
     batches,
+    business,
     catalog,
     dashboard,
     exports,
@@ -562,6 +563,7 @@ def order_refund(order_id: int):
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     current = shop_settings()
+    missing = business.missing_items(current)
     form = ShopSettingsForm(obj=settings_row() if request.method == "GET" else None)
     upload_errors: list[str] = []
     if request.method == "POST":
@@ -584,8 +586,8 @@ def settings():
             db.session.commit()
             flash(_("Settings saved."), "success")
             return redirect(url_for("admin.settings"))
-        return render_template("admin/settings.html", form=form, current=current, failed=True), 422
-    return render_template("admin/settings.html", form=form, current=current)
+        return render_template("admin/settings.html", form=form, current=current, missing=missing, failed=True), 422
+    return render_template("admin/settings.html", form=form, current=current, missing=missing)
 
 
 @bp.route("/products/quick", methods=["GET", "POST"])

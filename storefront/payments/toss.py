@@ -64,6 +64,10 @@ class TossClient:
         path = f"/v1/payments/{requests.utils.quote(payment_key, safe='')}/cancel"
         return self._call("POST", path, {"cancelReason": reason[:200]}, idempotency_key)
 
+    def issue_cash_receipt(self, body: dict, idempotency_key: str) -> dict:
+        """현금영수증: amount, orderId, orderName, customerIdentityNumber, type (소득공제 | 지출증빙)."""
+        return self._call("POST", "/v1/cash-receipts", body, idempotency_key)
+
     def _call(self, method: str, path: str, body: dict | None = None, idempotency_key: str | None = None) -> dict:
         headers = {"Authorization": self.auth}
         if idempotency_key:

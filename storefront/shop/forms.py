@@ -8,11 +8,14 @@ from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Regexp, ValidationError
 
+from .. import business
+from ..cash_receipts import CASH_RECEIPT_CHOICES
 from ..fields import LenientIntegerField, PhoneField, email_field, line_field, mobile_number
 from ..formatting import METHOD_LABELS
-from ..models import PaymentMethod
+from ..guest_lookup import normalise_order_no
+from ..models import CashReceiptType, PaymentMethod
 from ..orders import SHIPPING_FIELDS, CheckoutData
-from ..text import is_phone_number
+from ..text import is_mobile_number, is_phone_number, phone_digits
 
 
 def _phone(form, field):
@@ -47,9 +50,19 @@ class CheckoutForm(FlaskForm):
     )
     payment_method = RadioField(_l("Payment method"), validators=[InputRequired(_l("Choose a payment method."))])
     depositor_name = line_field(_l("Depositor name"), 50)
-    agree = BooleanField(
-        _l("I have checked the order and agree to pay."),
-        validators=[DataRequired(_l("Please confirm the order to continue."))],
+    # 현금영수증 (bank transfers only) and the two consents, each asked separately, never pre-ticked.
+    cash_receipt_type = RadioField(
+        _l("Cash receipt"), choices=CASH_RECEIPT_CHOICES, default=CashReceiptType.NONE.value, validate_choice=False
+    )
+    cash_receipt_phone = StringField(_l("Mobile number for the receipt"), filters=[phone_digits])
+    cash_receipt_business_no = StringField(_l("Business registration number"), filters=[business.brn_digits])
+    agree_collection = BooleanField(
+        _l("I agree to the collection and use of my personal data. (required)"),
+        validators=[DataRequired(_l("Please agree to the collection and use of your personal data to order."))],
+    )
+    agree_terms = BooleanField(
+        _l("I have checked the purchase terms and agree to pay. (required)"),
+        validators=[DataRequired(_l("Please agree to the purchase terms to pay."))],
     )
     same_as_buyer = BooleanField(_l("Same as buyer details"))
 
@@ -84,7 +97,39 @@ class CheckoutForm(FlaskForm):
                 if not field.data and not field.errors:
                     field.errors.append(message)
                     valid = False
-        return valid
+        return self._validate_cash_receipt() and valid
+
+    def _validate_cash_receipt(self) -> bool:
+        if self.payment_method.data != PaymentMethod.BANK_TRANSFER.value:
+            return True
+        kind = self.cash_receipt_type.data
+        if kind not in {t.value for t in CashReceiptType}:
+            self.cash_receipt_type.errors.append(_l("Choose whether you need a cash receipt."))
+            return False
+        if kind == CashReceiptType.INCOME_DEDUCTION.value:
+            number = self.cash_receipt_phone.data or self.buyer_phone.data
+            if number and not is_mobile_number(number):
+                self.cash_receipt_phone.errors.append(_l("Enter a mobile number such as 010-1234-5678."))
+                return False
+        if kind == CashReceiptType.EXPENSE_PROOF.value and not business.is_valid_brn(
+            self.cash_receipt_business_no.data
+        ):
+            self.cash_receipt_business_no.errors.append(
+                _l("Enter a valid 10-digit business registration number such as 123-45-67890.")
+            )
+            return False
+        return True
+
+    def cash_receipt(self) -> tuple[CashReceiptType, str]:
+        """What to issue the receipt to: the buyer's phone unless another one was typed."""
+        if self.payment_method.data != PaymentMethod.BANK_TRANSFER.value:
+            return CashReceiptType.NONE, ""
+        kind = CashReceiptType(self.cash_receipt_type.data)
+        if kind is CashReceiptType.INCOME_DEDUCTION:
+            return kind, self.cash_receipt_phone.data or self.buyer_phone.data
+        if kind is CashReceiptType.EXPENSE_PROOF:
+            return kind, self.cash_receipt_business_no.data
+        return kind, ""
 
     def _copy_buyer_to_recipient(self) -> None:
         """주문자 정보와 동일: the buyer's name and phone win over whatever the recipient fields hold."""
@@ -103,6 +148,7 @@ class CheckoutForm(FlaskForm):
         if self.requires_shipping:
             for name in SHIPPING_FIELDS:
                 setattr(data, name, getattr(self, name).data or "")
+        data.cash_receipt_type, data.cash_receipt_number = self.cash_receipt()
         return data
 
 
@@ -113,4 +159,18 @@ class GateForm(FlaskForm):
         _l("Last 4 digits of your mobile number"),
         filters=[lambda s: re.sub(r"\D", "", s or "")],
         validators=[DataRequired(_l("Enter 4 digits.")), Regexp(r"^\d{4}$", message=_l("Enter 4 digits."))],
+    )
+
+
+class GuestLookupForm(FlaskForm):
+    """비회원 주문조회: 주문번호 and 휴대폰 번호."""
+
+    order_no = StringField(
+        _l("Order number"),
+        filters=[normalise_order_no],
+        validators=[DataRequired(_l("Enter the order number."))],
+    )
+    phone = PhoneField(
+        _l("Mobile number"),
+        validators=[DataRequired(_l("Enter your mobile number.")), mobile_number],
     )

@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import catalog, images, links, notifications, orders, payments, previews
+from .. import catalog, guest_lookup, images, links, notifications, orders, payments, previews
 from ..extensions import csrf, db
 from ..i18n import LANG_COOKIE
 from ..models import Order, OrderStatus, PaymentMethod, Product
@@ -243,6 +243,8 @@ def _redirect_to_order(placed: orders.PlacedOrder):
 def _buyer_order(order_no: str) -> Order:
     g.writes = True  # reading an overdue order cancels it: take the write lock up front
     order = orders.order_for_buyer(order_no, request.args.get("t"))
+    if order is None and guest_lookup.granted(order_no):
+        order = orders.find_by_order_no(order_no)  # found through 비회원 주문조회 in this browser
     if order is None:
         abort(404)
     if orders.expire_if_due(order):

@@ -54,7 +54,9 @@ def test_checkout_form_survives_anything(app, bank_ready, make_product):
     csrf, _ = checkout_page(client, token)
     text_fields = [
         "buyer_name", "buyer_phone", "buyer_email", "recipient_name", "recipient_phone", "postcode",
-        "address", "address_detail", "delivery_note", "depositor_name", "payment_method", "nonce", "agree",
+        "address", "address_detail", "delivery_note", "depositor_name", "payment_method", "nonce",
+        "agree_collection", "agree_terms",
+        "cash_receipt_type", "cash_receipt_phone", "cash_receipt_business_no",
     ]  # fmt: skip
 
     @FUZZ
