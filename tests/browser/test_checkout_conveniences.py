@@ -97,8 +97,8 @@ def test_kakaotalk_buyer_checks_out_with_the_shops_conveniences(
     expect(page.get_by_role("heading", name="주문서")).to_be_visible()
 
     page.get_by_label("이름", exact=True).fill("김규섭")
-    page.get_by_label("휴대폰 번호").press_sequentially("01012345678")
-    expect(page.get_by_label("휴대폰 번호")).to_have_value("010-1234-5678")
+    page.get_by_label("휴대폰 번호", exact=True).press_sequentially("01012345678")
+    expect(page.get_by_label("휴대폰 번호", exact=True)).to_have_value("010-1234-5678")
 
     page.get_by_label("주문자 정보와 동일").check()
     expect(page.get_by_label("받는 분")).to_have_value("김규섭")
@@ -128,7 +128,8 @@ def test_kakaotalk_buyer_checks_out_with_the_shops_conveniences(
         page.get_by_label("우편번호").fill("06236")
         page.get_by_label("주소", exact=True).fill("서울특별시 강남구 테헤란로 123")
         page.get_by_label("상세주소").fill("4층")
-    page.get_by_label("주문 내용을 확인했으며 결제에 동의합니다.").check()
+    page.get_by_label("[필수] 개인정보 수집·이용 동의").check()
+    page.get_by_label("[필수] 구매조건 확인 및 결제 진행 동의").check()
     shots(page, "checkout-filled")
     assert_accessible(page)
     page.get_by_role("button", name="결제하기").click()
@@ -174,7 +175,7 @@ def test_phone_numbers_typed_in_the_browser_look_as_the_server_shows_them(browse
     page.goto(f"{live_server.url}/products/{shipped_product}/buy")
     numbers = ["01012345678", "0111234567", "021234567", "0212345678", "0311234567", "07012345678", "05051234567"]
     for digits in numbers:
-        field = page.get_by_label("휴대폰 번호")
+        field = page.get_by_label("휴대폰 번호", exact=True)
         field.fill("")
         field.press_sequentially(digits)
         expect(field).to_have_value(format_phone(digits))

@@ -113,7 +113,7 @@ def test_a_bound_link_asks_for_four_digits_and_fills_in_the_checkout(browser, li
     expect(phone.get_by_role("heading", name="김규섭 고객님 개인결제창")).to_be_visible()
     phone.get_by_role("link", name="구매하기").click()
     expect(phone.get_by_label("이름", exact=True)).to_have_value("김규섭")
-    expect(phone.get_by_label("휴대폰 번호")).to_have_value("010-1234-5678")
+    expect(phone.get_by_label("휴대폰 번호", exact=True)).to_have_value("010-1234-5678")
     shots(phone, "checkout-prefilled")
     merchant.close()
     customer.close()
