@@ -31,8 +31,8 @@ from wtforms.validators import (
 
 from ..catalog import CategoryRow, ProductData, ordered_categories
 from ..fields import LenientIntegerField, email_field, line_field, options
-from ..formatting import STATUS_LABELS
-from ..models import DisplayStatus, Product, as_utc
+from ..lifecycle import CARRIERS, TRACKING_NO_RE
+from ..models import DisplayStatus, OrderStatus, PaymentMethod, Product, as_utc
 from ..orders import KST
 from ..text import clean_line, clean_text
 
@@ -333,7 +333,78 @@ class OrderFilterForm(Form):
     q = StringField(_l("Order number, name or phone"), filters=[lambda s: clean_line(s)[:50]])
     status = SelectField(
         _l("Status"),
-        choices=options(("", _l("All")), *((status.value, label) for status, label in STATUS_LABELS.items())),
+        choices=options(("", _l("All")), *((status.value, status.label) for status in OrderStatus)),
         default="",
         validate_choice=False,
     )
+
+
+class ShipForm(FlaskForm):
+    """배송 시작: 택배사 and 송장번호."""
+
+    carrier = SelectField(
+        _l("Carrier"),
+        choices=options(("", _l("Choose")), *((code, carrier.name) for code, carrier in CARRIERS.items())),
+        validators=[InputRequired(_l("Choose the carrier."))],
+        validate_choice=True,
+    )
+    tracking_no = line_field(_l("Tracking number"), 30, _l("Enter the tracking number."))
+
+    def validate_tracking_no(self, field):
+        field.data = (field.data or "").replace(" ", "")
+        if not TRACKING_NO_RE.match(field.data):
+            raise ValidationError(_l("A tracking number is 4 to 30 digits, letters or hyphens."))
+
+    def validate_carrier(self, field):
+        if field.data not in CARRIERS:
+            raise ValidationError(_l("Choose the carrier."))
+
+
+DEADLINE_DAYS = (1, 2, 3, 5, 7)
+
+
+class ExtendDeadlineForm(FlaskForm):
+    """입금 기한 연장."""
+
+    days = SelectField(
+        _l("Extend by"),
+        choices=options(*((str(n), _l("%(n)d days", n=n)) for n in DEADLINE_DAYS)),
+        default="3",
+        validate_choice=True,
+    )
+
+
+class RefundForm(FlaskForm):
+    """환불하기: 환불 금액 and, for bank transfers, 환불 계좌 (은행, 계좌번호, 예금주)."""
+
+    amount = LenientIntegerField(
+        _l("Refund amount"),
+        invalid_message=_l("Enter the amount in whole won, e.g. 5000."),
+        validators=[InputRequired(_l("Enter the refund amount.")), NumberRange(1, None, _l("Enter at least 1 won."))],
+    )
+    restock = BooleanField(_l("The goods came back: return them to stock"))
+    refund_bank = line_field(_l("Bank"), 50)
+    refund_account = line_field(_l("Account number"), 50)
+    refund_holder = line_field(_l("Account holder"), 50)
+
+    def __init__(self, *args, method: PaymentMethod | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.method = method
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.method is PaymentMethod.BANK_TRANSFER:
+            for field in (self.refund_bank, self.refund_account, self.refund_holder):
+                if not field.data:
+                    field.errors = [*field.errors, _l("Enter the account the money was sent to.")]
+                    valid = False
+        return valid
+
+    def account(self) -> dict[str, str]:
+        if self.method is not PaymentMethod.BANK_TRANSFER:
+            return {}
+        return {
+            "refund_bank": self.refund_bank.data,
+            "refund_account": self.refund_account.data,
+            "refund_holder": self.refund_holder.data,
+        }

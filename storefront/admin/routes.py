@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import catalog, exports, images, notifications, orders, payments, previews, sharing
+from .. import catalog, exports, images, ledger, lifecycle, notifications, orders, payments, previews, sharing
 from ..auth import authenticate, has_admin
 from ..extensions import db, limiter
 from ..models import Order, PaymentMethod, Product, utcnow
@@ -16,10 +16,13 @@ from . import bp, safe_next
 from .forms import (
     CategoriesForm,
     ConfirmForm,
+    ExtendDeadlineForm,
     LoginForm,
     OrderFilterForm,
     ProductFilterForm,
     ProductForm,
+    RefundForm,
+    ShipForm,
     ShopSettingsForm,
 )
 
@@ -312,16 +315,45 @@ def orders_csv():
     )
 
 
+def _order_page(order: Order, status: int = 200, **forms):
+    forms.setdefault("ship_form", ShipForm())
+    forms.setdefault("extend_form", ExtendDeadlineForm())
+    forms.setdefault("refund_form", RefundForm(method=order.payment_method))
+    return (
+        render_template(
+            "admin/order_detail.html",
+            order=order,
+            confirm_form=ConfirmForm(),
+            actions=lifecycle.allowed_actions(order),
+            totals=ledger.totals(order),
+            **forms,
+        ),
+        status,
+    )
+
+
 @bp.route("/orders/<id:order_id>", methods=["GET"])
 def order_detail(order_id: int):
     g.writes = True  # reading marks notifications read and cancels an overdue order
     order = db.get_or_404(Order, order_id)
-    changed = orders.expire_if_due(order)
+    changed = lifecycle.expire_if_due(order)
     notifications.mark_read(order.id)
     db.session.commit()
     if changed:
         flash(_("The payment deadline passed: the order was cancelled and the stock returned."), "info")
-    return render_template("admin/order_detail.html", order=order, confirm_form=ConfirmForm())
+    return _order_page(order)
+
+
+def _order_step(order_id: int, step, done: str, refused: str):
+    """One button of the order page: the lifecycle step, commit, back to the order."""
+    order = db.get_or_404(Order, order_id)
+    if step(order, current_user.email):
+        db.session.commit()
+        flash(done, "success")
+    else:
+        db.session.rollback()
+        flash(refused, "error")
+    return redirect(url_for("admin.order_detail", order_id=order_id))
 
 
 @bp.post("/orders/<id:order_id>/paid")
@@ -329,13 +361,19 @@ def order_mark_paid(order_id: int):
     order = db.get_or_404(Order, order_id)
     if order.payment_method is not PaymentMethod.BANK_TRANSFER:
         flash(_("Card payments are confirmed by the payment gateway, not by hand."), "error")
-    elif orders.expire_if_due(order):
-        db.session.commit()
-        flash(_("The payment deadline had passed, so the order was cancelled."), "error")
-    elif payments.provider_for(order.payment_method).confirm(order, {"actor": current_user.email}):
-        db.session.commit()
-        notifications.send_pending_soon()
+        return redirect(url_for("admin.order_detail", order_id=order_id))
+    result = payments.provider_for(order.payment_method).confirm(order, {"actor": current_user.email})
+    db.session.commit()
+    if result is lifecycle.Deposit.PAID:
         flash(_("The deposit was confirmed."), "success")
+    elif result is lifecycle.Deposit.NO_STOCK:
+        flash(
+            _(
+                "The deposit was recorded, but the order was cancelled and its stock has been sold since. "
+                "Refund the buyer with “Refund”."
+            ),
+            "error",
+        )
     else:
         flash(_("This order cannot be marked as paid any more."), "error")
     return redirect(url_for("admin.order_detail", order_id=order_id))
@@ -343,29 +381,87 @@ def order_mark_paid(order_id: int):
 
 @bp.post("/orders/<id:order_id>/cancel")
 def order_cancel(order_id: int):
+    return _order_step(
+        order_id,
+        lifecycle.cancel,
+        _("The order was cancelled and the stock returned."),
+        _("This order cannot be cancelled any more."),
+    )
+
+
+@bp.post("/orders/<id:order_id>/prepare")
+def order_prepare(order_id: int):
+    return _order_step(
+        order_id, lifecycle.prepare, _("The order is being prepared for shipping."), _("This step is not possible now.")
+    )
+
+
+@bp.post("/orders/<id:order_id>/deliver")
+def order_deliver(order_id: int):
+    return _order_step(
+        order_id, lifecycle.deliver, _("The order was marked delivered."), _("This step is not possible now.")
+    )
+
+
+@bp.post("/orders/<id:order_id>/confirm-purchase")
+def order_confirm_purchase(order_id: int):
+    return _order_step(
+        order_id, lifecycle.confirm_purchase, _("The purchase was confirmed."), _("This step is not possible now.")
+    )
+
+
+@bp.post("/orders/<id:order_id>/ship")
+def order_ship(order_id: int):
     order = db.get_or_404(Order, order_id)
-    if orders.cancel(order, current_user.email, "merchant_cancelled"):
+    form = ShipForm()
+    if not form.validate_on_submit():
+        return _order_page(order, 422, ship_form=form)
+    if lifecycle.ship(order, form.carrier.data, form.tracking_no.data, current_user.email):
         db.session.commit()
-        flash(_("The order was cancelled and the stock returned."), "success")
+        flash(_("Shipping started."), "success")
     else:
-        flash(_("This order cannot be cancelled any more."), "error")
+        flash(_("This step is not possible now."), "error")
+    return redirect(url_for("admin.order_detail", order_id=order_id))
+
+
+@bp.post("/orders/<id:order_id>/extend")
+def order_extend(order_id: int):
+    order = db.get_or_404(Order, order_id)
+    form = ExtendDeadlineForm()
+    if not form.validate_on_submit():
+        return _order_page(order, 422, extend_form=form)
+    if lifecycle.extend_deadline(order, int(form.days.data), current_user.email):
+        db.session.commit()
+        flash(_("The deadline was extended."), "success")
+    else:
+        flash(_("This step is not possible now."), "error")
     return redirect(url_for("admin.order_detail", order_id=order_id))
 
 
 @bp.post("/orders/<id:order_id>/refund")
 def order_refund(order_id: int):
     order = db.get_or_404(Order, order_id)
+    form = RefundForm(method=order.payment_method)
+    if not form.validate_on_submit():
+        return _order_page(order, 422, refund_form=form)
+    problem = lifecycle.refund_problem(order, form.amount.data)
+    if problem:
+        form.amount.errors = [problem]
+        return _order_page(order, 422, refund_form=form)
     provider = payments.provider_for(order.payment_method)
     try:
-        refunded = provider.refund(order, "refunded by the merchant", current_user.email)
+        refunded = provider.refund(
+            order, form.amount.data, "refunded by the merchant", current_user.email, form.restock.data, **form.account()
+        )
     except (payments.PaymentError, GatewayUnreachable) as exc:
         db.session.rollback()
         flash(_("The refund failed: %(reason)s", reason=str(exc) or getattr(exc, "code", "")), "error")
         return redirect(url_for("admin.order_detail", order_id=order_id))
     if refunded:
         db.session.commit()
-        flash(_("The order was refunded and the stock returned."), "success")
+        flash(_("The refund was recorded."), "success")
     else:
+        db.session.rollback()
         flash(_("This order cannot be refunded."), "error")
     return redirect(url_for("admin.order_detail", order_id=order_id))
 

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from .. import catalog, images, notifications, orders, payments, previews
+from .. import catalog, images, lifecycle, orders, payments, previews
 from ..extensions import csrf, db
 from ..i18n import LANG_COOKIE
 from ..models import Order, OrderStatus, PaymentMethod, Product
@@ -132,7 +132,6 @@ def checkout(token: str):
             refusal = exc.reason
         else:
             db.session.commit()
-            notifications.send_pending_soon()
             return _redirect_to_order(placed)
     status = 409 if refusal else 422
     return render_template("shop/checkout.html", product=product, form=form, refusal=refusal), status
@@ -178,7 +177,7 @@ def _buyer_order(order_no: str) -> Order:
     order = orders.order_for_buyer(order_no, request.args.get("t"))
     if order is None:
         abort(404)
-    if orders.expire_if_due(order):
+    if lifecycle.expire_if_due(order):
         db.session.commit()
     return order
 
