@@ -201,6 +201,10 @@ def _product_form(form: ProductForm, product: Product | None):
                 form.stock_quantity.errors.append(str(exc))
                 form.stock_seen.data = str(exc.current)
                 return _render_product_form(form, product, failed=True), 409
+            except catalog.LimitReached as exc:
+                db.session.rollback()
+                form.display_status.errors.append(str(exc))
+                return _render_product_form(form, product, failed=True), 409
             message = _("The product has been saved.")
         db.session.commit()
         flash(message, "success")

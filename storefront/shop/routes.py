@@ -151,7 +151,7 @@ def _unavailable_page(product, device):
     closed = _closed_link_page(product, link_state(product, device))
     if closed is not None:
         return closed
-    if product.sold_out:
+    if not can_buy(product, device):
         return redirect(url_for("shop.product", token=product.public_token))
     return None
 
