@@ -24,6 +24,7 @@ from storefront.models import (
 )
 
 from .conftest import place
+from .test_admin_products import SEED_FORM
 from .test_toss import CLIENT, SECRET, card_order, success_url, toss, webhook  # noqa: F401 (fixtures)
 
 S = OrderStatus
@@ -272,26 +273,10 @@ def test_turning_stock_management_off_and_on_loses_no_units(app, admin, bank_rea
 
 def test_a_stale_edit_form_does_not_reopen_a_window_at_its_purchase_limit(app, client, admin, bank_ready, make_product):
     product_id, token = make_product(name="개인결제창", stock_managed=False, purchase_limit=1)
-    form_html = client.get(f"/admin/products/{product_id}/edit").get_data(as_text=True)
+    # The edit form, as the merchant opened it before the order: 진열함.
+    form = {**SEED_FORM, "name": "개인결제창", "stock_managed": "off", "purchase_limit": "1"}
     place(app.test_client(), token)  # the window closes itself
-    data = {
-        name: value
-        for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form_html)
-        if name not in ("images",)
-    }
-    data.update(
-        name="개인결제창",
-        price="12000",
-        category_id="0",
-        display_status="displayed",
-        listed="yes",
-        show_on_desktop="y",
-        show_on_mobile="y",
-        stock_managed="no",
-        requires_shipping="yes",
-        purchase_limit="1",
-    )
-    response = admin.post(f"/admin/products/{product_id}/edit", data=data)
+    response = admin.post(f"/admin/products/{product_id}/edit", data=form)
     assert response.status_code == 409
     assert "구매 가능 횟수" in response.get_data(as_text=True)
     with app.app_context():
