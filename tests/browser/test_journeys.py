@@ -192,6 +192,7 @@ def test_merchant_refunds_part_of_a_second_order(browser, live_server, shots):
     page.get_by_role("button", name="입금 확인").click()
     expect(page.get_by_text("입금을 확인했습니다.")).to_be_visible()
     # 5,000원 back (a discount agreed on the phone), sent to the buyer's account first.
+    page.get_by_text("환불하기", exact=True).click()
     page.get_by_label("환불 금액").fill("5,000")
     page.get_by_label("은행").fill("신한은행")
     page.get_by_label("계좌번호").fill("110-123-456789")
