@@ -319,6 +319,22 @@ def ship(order: Order, carrier: str, tracking_no: str, actor: str) -> bool:
     return _move(order, Action.SHIP, actor, values={"carrier": carrier, "tracking_no": tracking_no})
 
 
+def ship_many(lines: list[tuple[str, str]], carrier: str, actor: str) -> list[tuple[str, bool]]:
+    """Bulk 배송 시작 from (주문번호, 송장번호) pairs; says for each order number whether it shipped."""
+    found = {
+        order.order_no: order
+        for order in db.session.scalars(
+            sa.select(Order)
+            .where(Order.order_no.in_([order_no for order_no, _ in lines]))
+            .options(sa.orm.selectinload(Order.items))
+        )
+    }
+    return [
+        (order_no, order_no in found and ship(found[order_no], carrier, tracking_no, actor))
+        for order_no, tracking_no in lines
+    ]
+
+
 def deliver(order: Order, actor: str) -> bool:
     return allows(order, Action.DELIVER) and _move(order, Action.DELIVER, actor)
 

@@ -426,3 +426,19 @@ def test_an_order_over_two_billion_won_is_stored(app, bank_ready, make_product):
     assert order.total_amount == 3_000_000_000
     with app.app_context():
         assert db.session.scalar(sa.select(OrderItem.line_total)) == 3_000_000_000
+
+
+def test_bulk_shipping_from_pasted_lines(app, client, admin, bank_ready, make_product):
+    _, token = make_product(name="원두", stock_managed=True, stock_quantity=5)
+    buyer = app.test_client()
+    paid, unpaid = order_no_from(place(buyer, token)), order_no_from(place(buyer, token))
+    admin.post(f"/admin/orders/{order_id(app, paid)}/paid")
+    bad = admin.post("/admin/orders/ship", data={"carrier": "hanjin", "lines": f"{paid}\n"})
+    assert bad.status_code == 422 and "주문번호 송장번호" in bad.get_data(as_text=True)
+    lines = f"{paid}\t4321 8765 0987\n\n{unpaid} 111122223333\nNOSUCH-ORDER 99998888\n"
+    page = admin.post("/admin/orders/ship", data={"carrier": "hanjin", "lines": lines}, follow_redirects=True)
+    html = page.get_data(as_text=True)
+    assert "주문 1건의 배송을 시작했습니다." in html and unpaid in html and "NOSUCH-ORDER" in html
+    shipped = load(app, paid)
+    assert (shipped.status, shipped.carrier, shipped.tracking_no) == (S.SHIPPED, "hanjin", "432187650987")
+    assert load(app, unpaid).status is S.AWAITING_DEPOSIT

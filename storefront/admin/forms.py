@@ -408,3 +408,32 @@ class RefundForm(FlaskForm):
             "refund_account": self.refund_account.data,
             "refund_holder": self.refund_holder.data,
         }
+
+
+class BulkShipForm(FlaskForm):
+    """주문 관리 › 일괄 배송 시작: one 택배사, and lines of "주문번호 송장번호" pasted from a spreadsheet."""
+
+    carrier = ShipForm.carrier
+    validate_carrier = ShipForm.validate_carrier
+    lines = TextAreaField(
+        _l("Order numbers and tracking numbers"),
+        validators=[DataRequired(_l("Paste one order number and its tracking number per line."))],
+    )
+
+    def validate_lines(self, field):
+        pairs, bad = [], []
+        for number, line in enumerate((field.data or "").splitlines()[:500], start=1):
+            parts = line.replace(",", " ").replace("\t", " ").split()
+            if not parts:
+                continue
+            if len(parts) < 2 or not TRACKING_NO_RE.match("".join(parts[1:])):
+                bad.append(number)
+                continue
+            pairs.append((parts[0][:20], "".join(parts[1:])))
+        if bad:
+            raise ValidationError(
+                _l("Lines %(lines)s are not “order number tracking number”.", lines=", ".join(map(str, bad[:20])))
+            )
+        if not pairs:
+            raise ValidationError(_l("Paste one order number and its tracking number per line."))
+        self.pairs = pairs

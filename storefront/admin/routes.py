@@ -14,6 +14,7 @@ from ..urls import absolute_url, small_int
 from ..visibility import sale_state
 from . import bp, safe_next
 from .forms import (
+    BulkShipForm,
     CategoriesForm,
     ConfirmForm,
     ExtendDeadlineForm,
@@ -300,10 +301,31 @@ def product_regenerate_url(product_id: int):
 
 @bp.get("/orders")
 def orders_list():
+    return _orders_page(BulkShipForm())
+
+
+def _orders_page(bulk_form: BulkShipForm, status: int = 200):
     filters = OrderFilterForm(request.args)
     stmt = orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
     page = db.paginate(stmt, per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True)
-    return render_template("admin/orders.html", filters=filters, page=page)
+    return render_template("admin/orders.html", filters=filters, page=page, bulk_form=bulk_form), status
+
+
+@bp.post("/orders/ship")
+def orders_ship():
+    """일괄 배송 시작: each pasted order that may ship now starts shipping; the others are named."""
+    form = BulkShipForm()
+    if not form.validate_on_submit():
+        return _orders_page(form, 422)
+    results = lifecycle.ship_many(form.pairs, form.carrier.data, current_user.email)
+    db.session.commit()
+    shipped = [no for no, ok in results if ok]
+    skipped = [no for no, ok in results if not ok]
+    if shipped:
+        flash(_("Shipping started for %(n)d orders.", n=len(shipped)), "success")
+    if skipped:
+        flash(_("Not shipped (unknown, unpaid or already shipped): %(orders)s", orders=", ".join(skipped[:20])), "error")
+    return redirect(url_for("admin.orders_list"))
 
 
 @bp.get("/orders.csv")
