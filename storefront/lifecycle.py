@@ -64,7 +64,8 @@ CARRIERS: dict[str, Carrier] = {
     "cj": Carrier("CJ대한통운", "https://trace.cjlogistics.com/next/tracking.html?wblNo={no}"),
     "epost": Carrier("우체국택배", "https://service.epost.go.kr/trace.RetrieveDomRigiTraceList.comm?sid1={no}"),
     "hanjin": Carrier(
-        "한진택배", "https://www.hanjin.com/kor/CMS/DeliveryMgr/WaybillResult.do?mCode=MN038&schLang=KR&wblnumText2={no}"
+        "한진택배",
+        "https://www.hanjin.com/kor/CMS/DeliveryMgr/WaybillResult.do?mCode=MN038&schLang=KR&wblnumText2={no}",
     ),
     "lotte": Carrier("롯데택배", "https://www.lotteglogis.com/home/reservation/tracking/linkView?InvNo={no}"),
     "logen": Carrier("로젠택배", "https://www.ilogen.com/web/personal/trace/{no}"),
@@ -118,7 +119,9 @@ STEPS: dict[Action, Step] = {
         when=lambda order, totals: order.status is S.AWAITING_DEPOSIT or totals().paid == 0,
     ),
     Action.EXTEND_DEADLINE: Step(
-        frozenset({S.AWAITING_DEPOSIT}), S.AWAITING_DEPOSIT, _l("Extend deadline"),
+        frozenset({S.AWAITING_DEPOSIT}),
+        S.AWAITING_DEPOSIT,
+        _l("Extend deadline"),
         methods=frozenset({PaymentMethod.BANK_TRANSFER}),
     ),  # fmt: skip
     Action.CANCEL: Step(frozenset({S.AWAITING_DEPOSIT, S.AWAITING_PAYMENT}), S.CANCELLED, _l("Cancel order")),
@@ -126,7 +129,9 @@ STEPS: dict[Action, Step] = {
     Action.SHIP: Step(frozenset({S.PAID, S.PREPARING}), S.SHIPPED, _l("Start shipping"), shipping=True),
     Action.DELIVER: Step(frozenset({S.SHIPPED}), S.DELIVERED, _l("Mark delivered"), shipping=True),
     Action.CONFIRM_PURCHASE: Step(
-        frozenset({S.PAID, S.DELIVERED}), S.PURCHASE_CONFIRMED, _l("Confirm purchase"),
+        frozenset({S.PAID, S.DELIVERED}),
+        S.PURCHASE_CONFIRMED,
+        _l("Confirm purchase"),
         # Orders that ship are confirmed once delivered; the others once paid.
         when=lambda order, totals: order.status is S.DELIVERED or not order.requires_shipping,
     ),  # fmt: skip
@@ -255,7 +260,9 @@ def extend_deadline(order: Order, days: int, actor: str, now: datetime | None = 
     if not allows(order, Action.EXTEND_DEADLINE) or not 1 <= days <= 30:
         return False
     start = max(now, as_utc(order.expires_at)) if order.expires_at else now
-    return _move(order, Action.EXTEND_DEADLINE, actor, "deadline_extended", now, {"expires_at": start + timedelta(days=days)})
+    return _move(
+        order, Action.EXTEND_DEADLINE, actor, "deadline_extended", now, {"expires_at": start + timedelta(days=days)}
+    )
 
 
 # -- cancelling and expiry ---------------------------------------------------------------------

@@ -103,6 +103,8 @@ def release(item: OrderItem) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+
+
 def set_quantity(product_id: int, quantity: int, expected: int) -> bool:
     """The merchant's new stock count, written only if no order changed the stock since ``expected`` was read."""
     result = db.session.execute(

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from storefront import lifecycle, orders
+from storefront import lifecycle
 from storefront.extensions import db
 from storefront.models import DisplayStatus, Order, OrderStatus, Product, ProductEvent, utcnow
 

@@ -23,9 +23,12 @@ from storefront.models import (
     utcnow,
 )
 
+from . import test_toss
 from .conftest import place
 from .test_admin_products import SEED_FORM
-from .test_toss import CLIENT, SECRET, card_order, success_url, toss, webhook  # noqa: F401 (fixtures)
+from .test_toss import success_url, webhook
+
+toss, card_order = test_toss.toss, test_toss.card_order  # the fake gateway and an open card order
 
 S = OrderStatus
 BANK, CARD = PaymentMethod.BANK_TRANSFER, PaymentMethod.CARD
@@ -207,9 +210,7 @@ def test_deposit_after_the_unit_was_sold_again_is_kept_for_a_refund(app, client,
     expire(app, bank_order["order_no"])
     runner.invoke(args=["expire-orders"])
     with app.app_context():  # the merchant re-opened the window and someone else bought the unit
-        db.session.execute(
-            sa.update(Product).where(Product.id == bank_order["product_id"]).values(stock_quantity=0)
-        )
+        db.session.execute(sa.update(Product).where(Product.id == bank_order["product_id"]).values(stock_quantity=0))
         db.session.commit()
     oid = order_id(app, bank_order["order_no"])
     page = admin.post(f"/admin/orders/{oid}/paid", follow_redirects=True).get_data(as_text=True)
@@ -238,7 +239,10 @@ def test_extending_the_deadline_keeps_the_order_waiting(app, admin, bank_order):
     admin.post(f"/admin/orders/{order_id(app, bank_order['order_no'])}/extend", data={"days": "5"})
     after = load(app, bank_order["order_no"]).expires_at
     assert after - before >= timedelta(days=5) - timedelta(seconds=5)
-    assert admin.post(f"/admin/orders/{order_id(app, bank_order['order_no'])}/extend", data={"days": "99"}).status_code == 422
+    assert (
+        admin.post(f"/admin/orders/{order_id(app, bank_order['order_no'])}/extend", data={"days": "99"}).status_code
+        == 422
+    )
 
 
 # -- stock follows the order line, not the product's current setting ---------------------------
@@ -248,7 +252,9 @@ def test_cancel_returns_only_what_the_order_took(app, admin, bank_ready, make_pr
     product_id, token = make_product(stock_managed=False)
     no = order_no_from(place(admin._client, token, quantity="2"))
     with app.app_context():  # the merchant turns 재고관리 on while the order is open
-        db.session.execute(sa.update(Product).where(Product.id == product_id).values(stock_managed=True, stock_quantity=10))
+        db.session.execute(
+            sa.update(Product).where(Product.id == product_id).values(stock_managed=True, stock_quantity=10)
+        )
         db.session.commit()
     admin.post(f"/admin/orders/{order_id(app, no)}/cancel")
     assert load(app, no).status is S.CANCELLED

@@ -324,7 +324,9 @@ def orders_ship():
     if shipped:
         flash(_("Shipping started for %(n)d orders.", n=len(shipped)), "success")
     if skipped:
-        flash(_("Not shipped (unknown, unpaid or already shipped): %(orders)s", orders=", ".join(skipped[:20])), "error")
+        flash(
+            _("Not shipped (unknown, unpaid or already shipped): %(orders)s", orders=", ".join(skipped[:20])), "error"
+        )
     return redirect(url_for("admin.orders_list"))
 
 

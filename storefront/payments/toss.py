@@ -154,9 +154,14 @@ class TossPayments:
         except PaymentError as exc:
             if exc.code != "ALREADY_PROCESSED_PAYMENT":
                 ledger.record(
-                    order, PaymentKind.CONFIRM, ACTOR, status="FAILED", provider_code=exc.code[:100],
-                    payment_key=payment_key, note=str(exc)[:300],
-                )  # fmt: skip
+                    order,
+                    PaymentKind.CONFIRM,
+                    ACTOR,
+                    status="FAILED",
+                    provider_code=exc.code[:100],
+                    payment_key=payment_key,
+                    note=str(exc)[:300],
+                )
                 lifecycle.release_card_claim(order, ACTOR, exc.code[:100])
                 db.session.commit()
                 raise
@@ -216,22 +221,36 @@ class TossPayments:
         kind = PaymentKind.CANCEL
         try:
             payment = client.cancel(
-                payment_key, reason, _key("cancel", order.order_no, payment_key, str(before.refunded), str(amount)), partial
+                payment_key,
+                reason,
+                _key("cancel", order.order_no, payment_key, str(before.refunded), str(amount)),
+                partial,
             )
             code = ""
         except PaymentError as exc:
             if exc.code != "ALREADY_CANCELED_PAYMENT":
                 ledger.record(
-                    order, kind, actor, status="FAILED", provider_code=exc.code[:100], payment_key=payment_key,
+                    order,
+                    kind,
+                    actor,
+                    status="FAILED",
+                    provider_code=exc.code[:100],
+                    payment_key=payment_key,
                     note=str(exc)[:300],
-                )  # fmt: skip
+                )
                 db.session.commit()
                 raise
             payment, code = client.payment(payment_key), exc.code
         recorded = lifecycle.sync_provider_refunds(
-            order, refunded_amount(payment), actor, kind, restock=restock,
-            status=str(payment.get("status") or "")[:30], provider_code=code, payment_key=payment_key,
-        )  # fmt: skip
+            order,
+            refunded_amount(payment),
+            actor,
+            kind,
+            restock=restock,
+            status=str(payment.get("status") or "")[:30],
+            provider_code=code,
+            payment_key=payment_key,
+        )
         return recorded > 0 or code == "ALREADY_CANCELED_PAYMENT"
 
     def refund_if_taken(self, order: Order) -> None:
@@ -247,9 +266,13 @@ class TossPayments:
         """Give back a whole payment the order never counted as paid (so it moves no money on the ledger)."""
         payment = self.gateway().cancel(payment_key, reason, _key("cancel", order.order_no, payment_key))
         ledger.record(
-            order, PaymentKind.CANCEL, ACTOR, status=str(payment.get("status") or "")[:30], payment_key=payment_key,
+            order,
+            PaymentKind.CANCEL,
+            ACTOR,
+            status=str(payment.get("status") or "")[:30],
+            payment_key=payment_key,
             note=reason,
-        )  # fmt: skip
+        )
         db.session.commit()
 
     # -- webhooks --------------------------------------------------------------------------

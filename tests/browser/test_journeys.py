@@ -168,7 +168,9 @@ def test_merchant_refunds_part_of_a_second_order(browser, live_server, shots):
     base = live_server.url
     with live_server.app.app_context():
         product = catalog.create_product(
-            catalog.ProductData(name="박서준 고객님 개인결제창", price=55000, listed=False, stock_managed=True, stock_quantity=1)
+            catalog.ProductData(
+                name="박서준 고객님 개인결제창", price=55000, listed=False, stock_managed=True, stock_quantity=1
+            )
         )
         db.session.commit()
         product_url = f"{base}/products/{product.public_token}"
