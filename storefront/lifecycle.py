@@ -236,6 +236,7 @@ class Deposit(enum.Enum):
 def confirm_deposit(order: Order, actor: str, now: datetime | None = None) -> Deposit:
     """입금 확인: the transfer arrived. Past the deadline too: an order its deadline cancelled is
     revived when its units are still there; otherwise the money is recorded for a refund."""
+    _lock(order)  # two merchants confirming at once: the second waits, then sees the first's answer
     if not allows(order, Action.CONFIRM_DEPOSIT):
         return Deposit.REFUSED
     now = now or utcnow()
@@ -388,7 +389,13 @@ def record_refund(
 
 
 def sync_provider_refunds(
-    order: Order, refunded_at_provider: int, actor: str, kind: PaymentKind, restock: bool = False, **fields
+    order: Order,
+    refunded_at_provider: int,
+    actor: str,
+    kind: PaymentKind,
+    restock: bool = False,
+    note: str = "refunded at the provider",
+    **fields,
 ) -> int:
     """Bring the ledger level with what the provider says it has refunded in all (its own console
     included); returns the amount newly recorded (0 when the ledger already knew, e.g. a repeated webhook)."""
@@ -397,7 +404,9 @@ def sync_provider_refunds(
     if missing <= 0 or order.status not in REFUNDABLE:
         ledger.record(order, kind, actor, 0, **fields)
         return 0
-    record_refund(order, missing, actor, kind, restock=restock, note="refunded at the provider", **fields)
+    record_refund(order, missing, actor, kind, restock=restock, note=note, **fields)
+    if kind is PaymentKind.WEBHOOK:  # made outside the shop (the provider's console): tell the merchant
+        db.session.add(Notification(kind="order_refunded", order_id=order.id))
     return missing
 
 

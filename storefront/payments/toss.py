@@ -247,6 +247,7 @@ class TossPayments:
             actor,
             kind,
             restock=restock,
+            note=reason if not code else "refunded at the provider",
             status=str(payment.get("status") or "")[:30],
             provider_code=code,
             payment_key=payment_key,
