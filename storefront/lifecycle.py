@@ -126,8 +126,21 @@ STEPS: dict[Action, Step] = {
     ),  # fmt: skip
     Action.CANCEL: Step(frozenset({S.AWAITING_DEPOSIT, S.AWAITING_PAYMENT}), S.CANCELLED, _l("Cancel order")),
     Action.PREPARE: Step(frozenset({S.PAID}), S.PREPARING, _l("Mark preparing"), shipping=True),
-    Action.SHIP: Step(frozenset({S.PAID, S.PREPARING}), S.SHIPPED, _l("Start shipping"), shipping=True),
-    Action.DELIVER: Step(frozenset({S.SHIPPED}), S.DELIVERED, _l("Mark delivered"), shipping=True),
+    # A partial refund (a discount, the shipping fee) does not stop the goods: 부분 환불 still ships.
+    Action.SHIP: Step(
+        frozenset({S.PAID, S.PREPARING, S.PARTIALLY_REFUNDED}),
+        S.SHIPPED,
+        _l("Start shipping"),
+        shipping=True,
+        when=lambda order, totals: order.shipped_at is None,
+    ),
+    Action.DELIVER: Step(
+        frozenset({S.SHIPPED, S.PARTIALLY_REFUNDED}),
+        S.DELIVERED,
+        _l("Mark delivered"),
+        shipping=True,
+        when=lambda order, totals: order.shipped_at is not None and order.delivered_at is None,
+    ),
     Action.CONFIRM_PURCHASE: Step(
         frozenset({S.PAID, S.DELIVERED}),
         S.PURCHASE_CONFIRMED,

@@ -47,13 +47,15 @@ EXPECTED = {
     S.PURCHASE_CONFIRMED: {Action.REFUND},
     S.CANCELLED: {Action.REFUND},  # money on the ledger (a late deposit): refund; none: 입금 확인 (below)
     S.REFUNDED: set(),
-    S.PARTIALLY_REFUNDED: {Action.REFUND},
+    S.PARTIALLY_REFUNDED: {Action.SHIP, Action.REFUND},  # a partial refund before shipping still ships
 }
 MERCHANT_ACTIONS = [action for action, step in lifecycle.STEPS.items() if step.merchant]
 
 
-def order_in(status, method=BANK, ships=True):
-    return Order(status=status, payment_method=method, requires_shipping=ships, total_amount=10000)
+def order_in(status, method=BANK, ships=True, shipped=False):
+    order = Order(status=status, payment_method=method, requires_shipping=ships, total_amount=10000)
+    order.shipped_at = utcnow() if shipped or status in (S.SHIPPED, S.DELIVERED) else None
+    return order
 
 
 def totals(paid=10000, refunded=0):
@@ -64,6 +66,12 @@ def totals(paid=10000, refunded=0):
 @pytest.mark.parametrize("status", list(OrderStatus))
 def test_rule_table_for_a_paid_bank_order_that_ships(status, action):
     assert lifecycle.allows(order_in(status), action, totals()) is (action in EXPECTED[status])
+
+
+def test_a_partially_refunded_order_that_shipped_can_be_delivered_not_shipped_again():
+    order = order_in(S.PARTIALLY_REFUNDED, shipped=True)
+    assert lifecycle.allows(order, Action.DELIVER, totals(10000, 3000))
+    assert not lifecycle.allows(order, Action.SHIP, totals(10000, 3000))
 
 
 @pytest.mark.parametrize(
