@@ -22,9 +22,14 @@ apply a step once), records an :class:`~storefront.models.OrderEvent`, and appli
 Functions flush, never commit: the view (or command) commits once. A provider that talks to a
 gateway commits before the call (see ``payments.toss``) and then calls the step for its answer.
 
-For a provider (e.g. virtual accounts): create the order with ``orders.place_order``, then call
-:func:`mark_paid` with a ledger row's fields when the money arrives, :func:`record_refund` when you
-give money back, :func:`sync_provider_refunds` when the provider reports refunds made elsewhere.
+For a provider (e.g. virtual accounts): the order is created by ``orders.place_order``; call
+:func:`claim_card_payment` / :func:`release_card_claim` around a confirm call, :func:`mark_paid`
+when the provider says the money arrived (it writes the ledger row of the money in),
+:func:`record_refund` when you give money back and :func:`sync_provider_refunds` when the provider
+reports refunds in all (its console included); record every other exchange with
+:func:`storefront.ledger.record` (amount 0). A new payment method adds itself to the ``methods`` of
+the steps it may take (``CLAIM_CARD``, ``RELEASE_CARD``, ``CARD_PAID``); a new status is a member
+of ``OrderStatus`` with its label, rows of :data:`STEPS`, and a migration for its CHECK constraint.
 """
 
 import enum

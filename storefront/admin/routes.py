@@ -353,6 +353,7 @@ def _order_page(order: Order, status: int = 200, **forms):
             order=order,
             confirm_form=ConfirmForm(),
             actions=lifecycle.allowed_actions(order),
+            awaiting_payment=order.status in lifecycle.PAYABLE,
             totals=ledger.totals(order),
             **forms,
         ),
