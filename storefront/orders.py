@@ -38,6 +38,7 @@ from .text import like_pattern
 KST = ZoneInfo("Asia/Seoul")
 ORDER_NO_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 
+
 class Refusal(enum.Enum):
     SOLD_OUT = "sold_out"
     ENDED = "ended"
