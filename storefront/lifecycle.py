@@ -128,7 +128,7 @@ STEPS: dict[Action, Step] = {
         S.AWAITING_DEPOSIT,
         _l("Extend deadline"),
         methods=frozenset({PaymentMethod.BANK_TRANSFER}),
-    ),  # fmt: skip
+    ),
     Action.CANCEL: Step(frozenset({S.AWAITING_DEPOSIT, S.AWAITING_PAYMENT}), S.CANCELLED, _l("Cancel order")),
     Action.PREPARE: Step(frozenset({S.PAID}), S.PREPARING, _l("Mark preparing"), shipping=True),
     # A partial refund (a discount, the shipping fee) does not stop the goods: 부분 환불 still ships.
@@ -152,7 +152,7 @@ STEPS: dict[Action, Step] = {
         _l("Confirm purchase"),
         # Orders that ship are confirmed once delivered; the others once paid.
         when=lambda order, totals: order.status is S.DELIVERED or not order.requires_shipping,
-    ),  # fmt: skip
+    ),
     Action.REFUND: Step(REFUNDABLE, None, _l("Refund"), when=lambda order, totals: totals().balance > 0),
     Action.EXPIRE: Step(frozenset({S.AWAITING_DEPOSIT, S.AWAITING_PAYMENT}), S.CANCELLED),
     Action.CLAIM_CARD: Step(frozenset({S.AWAITING_PAYMENT}), S.CONFIRMING, methods=frozenset({PaymentMethod.CARD})),
@@ -207,7 +207,11 @@ def _move(
     if to in stamp and to is not order.status:
         values.setdefault(stamp[to], now)
     sources = step.sources
-    from_status = order.status if order.status in sources else None
+    if order.status not in sources:
+        db.session.refresh(order)  # another request may have moved it since it was read
+        if order.status not in sources:
+            return False
+    from_status = order.status
     moved = db.session.execute(
         sa.update(Order)
         .where(Order.id == order.id, Order.status.in_(sources))
@@ -222,7 +226,7 @@ def _move(
         OrderEvent(
             order_id=order.id,
             actor=actor,
-            from_status=(from_status or next(iter(sources))).value,
+            from_status=from_status.value,
             to_status=to.value,
             note=note,
             created_at=now,
