@@ -374,7 +374,7 @@ def listed_page(
         Product.public_token,
         Product.name,
         Product.price,
-        sa.and_(Product.stock_managed, Product.stock_quantity <= 0).label("sold_out"),
+        sa.not_(Product.in_stock).label("sold_out"),
         main_image.label("image_hash"),
     ).where(visibility.listed_clause(device))
     if category_id is not None:

@@ -138,7 +138,7 @@ class Product(db.Model):
 
     @property
     def sold_out(self) -> bool:
-        return self.stock_managed and self.stock_quantity <= 0
+        return not self.in_stock
 
     def sale_ended(self, now: datetime) -> bool:
         return self.sale_ends_at is not None and as_utc(self.sale_ends_at) <= now
