@@ -210,6 +210,16 @@ def test_merchant_refunds_part_of_a_second_order(browser, live_server, shots):
     shots(page, "merchant-partially-refunded")
     page.set_viewport_size(DESKTOP)
     shots(page, "merchant-partially-refunded-desktop")
+    # 주문 관리 › 일괄 배송 시작: order numbers and tracking numbers pasted from a spreadsheet.
+    order_no = page.locator("h1").inner_text().split()[1]
+    page.goto(base + "/admin/orders")
+    page.get_by_text("일괄 배송 시작").click()
+    page.get_by_label("택배사").select_option(label="우체국택배")
+    page.get_by_label("주문번호 송장번호").fill(f"{order_no}\t6070 1234 5678 9")
+    shots(page, "merchant-bulk-shipping")
+    page.get_by_role("button", name="배송 시작").click()
+    expect(page.get_by_text("주문 1건의 배송을 시작했습니다.")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="박서준")).to_contain_text("배송중")
     page.close()
     customer.close()
 
