@@ -456,3 +456,19 @@ def test_bulk_shipping_from_pasted_lines(app, client, admin, bank_ready, make_pr
     shipped = load(app, paid)
     assert (shipped.status, shipped.carrier, shipped.tracking_no) == (S.SHIPPED, "hanjin", "432187650987")
     assert load(app, unpaid).status is S.AWAITING_DEPOSIT
+
+
+def test_bulk_shipping_from_an_uploaded_excel_csv(app, admin, bank_ready, make_product):
+    import io
+
+    _, token = make_product(name="원두", stock_managed=True, stock_quantity=5)
+    no = order_no_from(place(app.test_client(), token))
+    admin.post(f"/admin/orders/{order_id(app, no)}/paid")
+    csv = f"주문번호,송장번호\r\n{no},6070-1234-5678\r\n".encode("cp949")  # as Excel saves it in Korea
+    admin.post(
+        "/admin/orders/ship",
+        data={"carrier": "epost", "lines": "", "upload": (io.BytesIO(csv), "송장.csv")},
+        content_type="multipart/form-data",
+    )
+    shipped = load(app, no)
+    assert (shipped.status, shipped.carrier, shipped.tracking_no) == (S.SHIPPED, "epost", "6070-1234-5678")

@@ -9,6 +9,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     FieldList,
+    FileField,
     Form,
     FormField,
     HiddenField,
@@ -411,21 +412,33 @@ class RefundForm(FlaskForm):
 
 
 class BulkShipForm(FlaskForm):
-    """주문 관리 › 일괄 배송 시작: one 택배사, and lines of "주문번호 송장번호" pasted from a spreadsheet."""
+    """주문 관리 › 일괄 배송 시작: one 택배사, and lines of "주문번호 송장번호" pasted from a spreadsheet
+    or uploaded as a CSV or text file (a header line is skipped)."""
 
     carrier = ShipForm.carrier
     validate_carrier = ShipForm.validate_carrier
-    lines = TextAreaField(
-        _l("Order numbers and tracking numbers"),
-        validators=[DataRequired(_l("Paste one order number and its tracking number per line."))],
-    )
+    lines = TextAreaField(_l("Order numbers and tracking numbers"))
+    upload = FileField(_l("Or upload a file (CSV or text)"))
+
+    def _uploaded_text(self) -> str:
+        upload = self.upload.data
+        if not upload or not getattr(upload, "filename", ""):
+            return ""
+        raw = upload.stream.read(200_000)
+        for encoding in ("utf-8-sig", "cp949"):  # Excel in Korea saves CSV as cp949
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        raise ValidationError(_l("The file could not be read: save it as CSV (UTF-8) and try again."))
 
     def validate_lines(self, field):
+        text = "\n".join(part for part in ((field.data or ""), self._uploaded_text()) if part)
         pairs, bad = [], []
-        for number, line in enumerate((field.data or "").splitlines()[:500], start=1):
+        for number, line in enumerate(text.splitlines()[:500], start=1):
             parts = line.replace(",", " ").replace("\t", " ").split()
-            if not parts:
-                continue
+            if not parts or (number == 1 and not any(ch.isdigit() for ch in line)):
+                continue  # blank, or a header such as "주문번호,송장번호"
             if len(parts) < 2 or not TRACKING_NO_RE.match("".join(parts[1:])):
                 bad.append(number)
                 continue
