@@ -472,3 +472,17 @@ def test_bulk_shipping_from_an_uploaded_excel_csv(app, admin, bank_ready, make_p
     )
     shipped = load(app, no)
     assert (shipped.status, shipped.carrier, shipped.tracking_no) == (S.SHIPPED, "epost", "6070-1234-5678")
+
+
+def test_order_page_renders_in_every_status(app, client, admin, bank_order):
+    oid = order_id(app, bank_order["order_no"])
+    for status in OrderStatus:
+        with app.app_context():
+            db.session.execute(
+                sa.update(Order)
+                .where(Order.id == oid)
+                .values(status=status, expires_at=utcnow() + timedelta(days=1), carrier="lotte", tracking_no="1234")
+            )
+            db.session.commit()
+        assert client.get(f"/admin/orders/{oid}").status_code == 200, status
+        assert client.get(f"/admin/orders?status={status.value}").status_code == 200, status
