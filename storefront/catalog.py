@@ -47,6 +47,19 @@ class StockChanged(CatalogError):
         self.current = current
 
 
+class LimitReached(CatalogError):
+    """진열함 asked for a product whose 구매 가능 횟수 is used up: it would show but never sell."""
+
+    def __init__(self, order_count: int):
+        super().__init__(
+            _l(
+                "This link has been bought %(n)d times, its purchase limit. To sell it again, raise the purchase "
+                "limit; otherwise choose “Not displayed”.",
+                n=order_count,
+            )
+        )
+
+
 @dataclass
 class CategoryRow:
     id: int | None
@@ -198,7 +211,15 @@ def create_product(data: ProductData, actor: str = SYSTEM) -> Product:
 
 
 def update_product(product: Product, data: ProductData, actor: str = SYSTEM) -> None:
-    """Save the edit form. Raises :class:`StockChanged` when orders moved the stock since the form was shown."""
+    """Save the edit form. Raises :class:`StockChanged` when orders moved the stock since the form was shown,
+    :class:`LimitReached` when it would display a product at its 구매 가능 횟수 (an edit form opened before
+    the last order still says 진열함)."""
+    if (
+        data.display_status is DisplayStatus.DISPLAYED
+        and data.purchase_limit is not None
+        and product.order_count >= data.purchase_limit
+    ):
+        raise LimitReached(product.order_count)
     before = {name: getattr(product, name) for name in AUDITED_FIELDS}
     if data.stock_managed and data.stock_quantity != before["stock_quantity"]:
         seen = before["stock_quantity"] if data.stock_seen is None else data.stock_seen
@@ -388,7 +409,7 @@ def listed_page(
         Product.public_token,
         Product.name,
         Product.price,
-        sa.and_(Product.stock_managed, Product.stock_quantity <= 0).label("sold_out"),
+        sa.not_(Product.in_stock).label("sold_out"),
         main_image.label("image_hash"),
     ).where(visibility.listed_clause(device))
     if category_id is not None:

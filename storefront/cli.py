@@ -142,7 +142,7 @@ def expire_orders() -> None:
 
     Card orders left 결제 확인 중 (the app stopped while confirming) are settled from the gateway first.
     """
-    from . import orders, payments
+    from . import lifecycle, payments
     from .models import Order, OrderStatus, PaymentMethod
     from .payments.toss import ConfirmResult
 
@@ -151,7 +151,7 @@ def expire_orders() -> None:
         stuck = db.session.scalars(sa.select(Order).where(Order.status == OrderStatus.CONFIRMING)).all()
         settled = sum(card.reconcile(order) is not ConfirmResult.PENDING for order in stuck)
         click.echo(f"Settled {settled} of {len(stuck)} card payment(s) being confirmed.")
-    count = orders.expire_due()
+    count = lifecycle.expire_due()
     db.session.commit()
     click.echo(f"Cancelled {count} overdue order(s).")
 

@@ -10,7 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from . import business
+from . import business, lifecycle
 from .extensions import db
 from .links import LinkStatus, link_status_clause
 from .models import Order, OrderStatus, Product, utcnow
@@ -55,7 +55,7 @@ def getting_started() -> list[Step]:
 
 def to_ship_clause():
     """배송할 주문: orders the merchant still has to send — paid, with something to ship."""
-    return sa.and_(Order.status == OrderStatus.PAID, Order.requires_shipping.is_(True))
+    return sa.and_(Order.status.in_(lifecycle.TO_SHIP), Order.requires_shipping.is_(True))
 
 
 def start_of_day(now: datetime | None = None) -> datetime:

@@ -14,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from . import images
-from .models import OrderStatus, PaymentMethod, as_utc
+from .lifecycle import CARRIERS, STEPS, Action
+from .models import OrderStatus, PaymentKind, PaymentMethod, as_utc
 from .settings import shop_settings
 from .text import format_phone as phone
 from .urls import absolute_url
@@ -63,27 +64,51 @@ def kst(moment: datetime | None, pattern: str = "yyyy-MM-dd HH:mm") -> str:
     return format_datetime(as_utc(moment), pattern)
 
 
-STATUS_LABELS = {
-    OrderStatus.AWAITING_DEPOSIT: _l("Awaiting deposit"),
-    OrderStatus.AWAITING_PAYMENT: _l("Awaiting payment"),
-    OrderStatus.CONFIRMING: _l("Confirming payment"),
-    OrderStatus.PAID: _l("Paid"),
-    OrderStatus.CANCELLED: _l("Cancelled"),
-    OrderStatus.REFUNDED: _l("Refunded"),
-}
 
 
 EVENT_NOTES = {
     "deadline_passed": _l("payment deadline passed"),
+    "deadline_extended": _l("deadline extended"),
     "merchant_cancelled": _l("cancelled by the merchant"),
     "refunded by the merchant": _l("refunded by the merchant"),
+    "refunded at the provider": _l("refunded at the payment gateway"),
     "cancelled at the gateway": _l("cancelled at the payment gateway"),
     "cash_receipt_issued": _l("cash receipt issued"),
 }
 
 
 def status_label(status: OrderStatus | str) -> str:
-    return str(STATUS_LABELS[OrderStatus(status)])
+    return OrderStatus(status).label
+
+
+PAYMENT_KIND_LABELS = {
+    PaymentKind.CONFIRM: _l("Payment approval"),
+    PaymentKind.LOOKUP: _l("Payment lookup"),
+    PaymentKind.WEBHOOK: _l("Gateway notice"),
+    PaymentKind.CANCEL: _l("Card refund"),
+    PaymentKind.DEPOSIT: _l("Confirm deposit"),
+    PaymentKind.REFUND: _l("Bank refund"),
+}
+
+
+def payment_kind_label(kind: PaymentKind) -> str:
+    return str(PAYMENT_KIND_LABELS[kind])
+
+
+def action_label(action) -> str:
+    """A lifecycle step's button text."""
+    return str(STEPS[Action(action)].label)
+
+
+def carrier_name(code: str) -> str:
+    carrier = CARRIERS.get(code)
+    return carrier.name if carrier else code
+
+
+def tracking_url(order) -> str | None:
+    """The carrier's 배송 조회 page for a shipped order."""
+    carrier = CARRIERS.get(order.carrier or "")
+    return carrier.url(order.tracking_no) if carrier and order.tracking_no else None
 
 
 METHOD_LABELS = {PaymentMethod.BANK_TRANSFER: _l("Bank transfer"), PaymentMethod.CARD: _l("Card")}
@@ -171,6 +196,10 @@ def event_note(note: str) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         status_label=status_label,
+        payment_kind_label=payment_kind_label,
+        carrier_name=carrier_name,
+        action_label=action_label,
+        tracking_url=tracking_url,
         method_label=method_label,
         actor_label=actor_label,
         product_event_label=product_event_label,

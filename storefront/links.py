@@ -20,9 +20,9 @@ from flask import current_app, session
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from . import orders
+from . import lifecycle
 from .extensions import db
-from .models import DisplayStatus, Order, OrderItem, OrderStatus, Product, ProductEvent, as_utc, utcnow
+from .models import Order, OrderItem, OrderStatus, Product, ProductEvent, as_utc, utcnow
 from .visibility import is_scraper
 
 SYSTEM = "system"
@@ -185,13 +185,9 @@ LINK_STATUS_LABELS = {
 
 
 def order_status_groups() -> tuple[tuple[OrderStatus, ...], tuple[OrderStatus, ...]]:
-    """The order statuses that make a link 주문됨, and those that make it 결제 완료.
-
-    The only place this module reads order statuses: point it at the order rules' own groups.
-    """
-    waiting = (*orders.PAYABLE, OrderStatus.CONFIRMING)
-    paid = (OrderStatus.PAID,)
-    return waiting, paid
+    """The order statuses that make a link 주문됨, and those that make it 결제 완료 (the lifecycle's groups)."""
+    waiting = (*lifecycle.PAYABLE, OrderStatus.CONFIRMING)
+    return waiting, tuple(lifecycle.PAID_STATUSES)
 
 
 def link_status_clause(now: datetime | None = None):
@@ -207,11 +203,7 @@ def link_status_clause(now: datetime | None = None):
             .exists()
         )
 
-    ended = sa.or_(
-        Product.display_status != DisplayStatus.DISPLAYED,
-        sa.and_(Product.sale_ends_at.is_not(None), Product.sale_ends_at <= now),
-        sa.and_(Product.stock_managed.is_(True), Product.stock_quantity <= 0),
-    )
+    ended = sa.not_(Product.sellable(now))
     return sa.case(
         (has_order(paid), LinkStatus.PAID.value),
         (has_order(waiting), LinkStatus.ORDERED.value),

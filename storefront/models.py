@@ -5,7 +5,9 @@ import secrets
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -123,7 +125,7 @@ class Product(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("category.id", ondelete="RESTRICT"))
     name: Mapped[str] = mapped_column(sa.String(200))
-    price: Mapped[int]
+    price: Mapped[int] = mapped_column(sa.BigInteger)
     description: Mapped[str] = mapped_column(sa.Text, default="")
     display_status: Mapped[DisplayStatus] = mapped_column(
         _enum(DisplayStatus, "display_status", length=16), default=DisplayStatus.DISPLAYED
@@ -176,10 +178,58 @@ class Product(db.Model):
 
     @property
     def sold_out(self) -> bool:
-        return self.stock_managed and self.stock_quantity <= 0
+        return not self.in_stock
 
     def sale_ended(self, now: datetime) -> bool:
         return self.sale_ends_at is not None and as_utc(self.sale_ends_at) <= now
+
+    # "Can this product be sold now", written once for Python (one product) and SQL (lists, the
+    # stock reservation): open_for_sale is the link's own state, sellable adds stock and device.
+
+    @hybrid_property
+    def limit_reached(self) -> bool:
+        """구매 가능 횟수 used up (whatever 진열상태 says: a stale edit form may have re-displayed it)."""
+        return self.purchase_limit is not None and self.order_count >= self.purchase_limit
+
+    @limit_reached.inplace.expression
+    @classmethod
+    def _limit_reached_expression(cls):
+        return sa.and_(cls.purchase_limit.is_not(None), cls.order_count >= cls.purchase_limit)
+
+    @hybrid_property
+    def in_stock(self) -> bool:
+        return not self.stock_managed or self.stock_quantity > 0
+
+    @in_stock.inplace.expression
+    @classmethod
+    def _in_stock_expression(cls):
+        return sa.or_(cls.stock_managed.is_(False), cls.stock_quantity > 0)
+
+    @hybrid_method
+    def open_for_sale(self, now: datetime) -> bool:
+        """진열함, before 판매 종료일, 구매 가능 횟수 not reached."""
+        return self.displayed and not self.sale_ended(now) and not self.limit_reached
+
+    @open_for_sale.inplace.expression
+    @classmethod
+    def _open_for_sale_expression(cls, now: datetime):
+        return sa.and_(
+            cls.display_status == DisplayStatus.DISPLAYED,
+            sa.or_(cls.sale_ends_at.is_(None), cls.sale_ends_at > now),
+            sa.not_(cls.limit_reached),
+        )
+
+    @hybrid_method
+    def sellable(self, now: datetime, device: str | None = None) -> bool:
+        """A buyer on ``device`` ("desktop", "mobile" or None for any) can buy a unit now."""
+        on_device = {"desktop": self.show_on_desktop, "mobile": self.show_on_mobile}.get(device or "", True)
+        return self.open_for_sale(now) and self.in_stock and on_device
+
+    @sellable.inplace.expression
+    @classmethod
+    def _sellable_expression(cls, now: datetime, device: str | None = None):
+        on_device = {"desktop": cls.show_on_desktop.is_(True), "mobile": cls.show_on_mobile.is_(True)}
+        return sa.and_(cls.open_for_sale(now), cls.in_stock, on_device.get(device or "", sa.true()))
 
     @property
     def main_image(self) -> "ProductImage | None":
@@ -269,12 +319,38 @@ class ShopSettings(db.Model):
 
 
 class OrderStatus(enum.StrEnum):
+    """An order's status; what moves it from one to another is :mod:`storefront.lifecycle`."""
+
     AWAITING_DEPOSIT = "awaiting_deposit"  # 입금 대기 (bank transfer)
     AWAITING_PAYMENT = "awaiting_payment"  # 결제 대기 (card: the payment window is open)
     CONFIRMING = "confirming"  # 결제 확인 중 (card: our confirm call to the gateway is under way)
     PAID = "paid"  # 결제 완료
+    PREPARING = "preparing"  # 배송 준비중
+    SHIPPED = "shipped"  # 배송중
+    DELIVERED = "delivered"  # 배송 완료
+    PURCHASE_CONFIRMED = "purchase_confirmed"  # 구매 확정
     CANCELLED = "cancelled"  # 주문 취소
-    REFUNDED = "refunded"  # 환불
+    REFUNDED = "refunded"  # 환불 완료
+    PARTIALLY_REFUNDED = "partially_refunded"  # 부분 환불
+
+    @property
+    def label(self) -> str:
+        return str(_STATUS_LABELS[self])
+
+
+_STATUS_LABELS = {
+    OrderStatus.AWAITING_DEPOSIT: _l("Awaiting deposit"),
+    OrderStatus.AWAITING_PAYMENT: _l("Awaiting payment"),
+    OrderStatus.CONFIRMING: _l("Confirming payment"),
+    OrderStatus.PAID: _l("Paid"),
+    OrderStatus.PREPARING: _l("Preparing shipment"),
+    OrderStatus.SHIPPED: _l("Shipped"),
+    OrderStatus.DELIVERED: _l("Delivered"),
+    OrderStatus.PURCHASE_CONFIRMED: _l("Purchase confirmed"),
+    OrderStatus.CANCELLED: _l("Cancelled"),
+    OrderStatus.REFUNDED: _l("Refunded"),
+    OrderStatus.PARTIALLY_REFUNDED: _l("Partially refunded"),
+}
 
 
 class PaymentMethod(enum.StrEnum):
@@ -321,7 +397,7 @@ class Order(db.Model):
     nonce: Mapped[str] = mapped_column(sa.String(43), unique=True)
     status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus, "order_status"), index=True)
     payment_method: Mapped[PaymentMethod] = mapped_column(_enum(PaymentMethod, "payment_method"))
-    total_amount: Mapped[int]
+    total_amount: Mapped[int] = mapped_column(sa.BigInteger)
     buyer_name: Mapped[str] = mapped_column(sa.String(50))
     buyer_phone: Mapped[str] = mapped_column(sa.String(11))
     buyer_email: Mapped[str] = mapped_column(sa.String(254), default="")
@@ -356,6 +432,11 @@ class Order(db.Model):
     cash_receipt_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     # Set when the buyer's personal data was erased after the retention period (storefront.retention).
     personal_data_purged_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # 배송 시작: 택배사 (a code of lifecycle.CARRIERS) and 송장번호.
+    carrier: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    tracking_no: Mapped[str] = mapped_column(sa.String(30), default="", server_default="")
+    shipped_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     items: Mapped[list["OrderItem"]] = relationship(
         back_populates="order", order_by="OrderItem.id", cascade="all, delete-orphan"
@@ -366,6 +447,9 @@ class Order(db.Model):
     collection_consent: Mapped[PolicyVersion | None] = relationship(foreign_keys=[collection_consent_id])
     terms_consent: Mapped[PolicyVersion | None] = relationship(foreign_keys=[terms_consent_id])
     refund_consent: Mapped[PolicyVersion | None] = relationship(foreign_keys=[refund_consent_id])
+    payments: Mapped[list["PaymentRecord"]] = relationship(
+        back_populates="order", order_by="PaymentRecord.id", cascade="all, delete-orphan"
+    )
 
 
 class OrderItem(db.Model):
@@ -382,9 +466,13 @@ class OrderItem(db.Model):
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int | None] = mapped_column(sa.ForeignKey("product.id", ondelete="SET NULL"), index=True)
     product_name: Mapped[str] = mapped_column(sa.String(200))
-    unit_price: Mapped[int]
+    unit_price: Mapped[int] = mapped_column(sa.BigInteger)
     quantity: Mapped[int]
-    line_total: Mapped[int]
+    line_total: Mapped[int] = mapped_column(sa.BigInteger)
+    # The line holds its reservation (it counts against 구매 가능 횟수) ...
+    reserved: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # ... and its reservation took units from the product's stock (재고관리 was on when it was made).
+    stock_taken: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     order: Mapped[Order] = relationship(back_populates="items")
 
@@ -403,6 +491,46 @@ class OrderEvent(db.Model):
     note: Mapped[str] = mapped_column(sa.String(300), default="")
 
     order: Mapped[Order] = relationship(back_populates="events")
+
+
+class PaymentKind(enum.StrEnum):
+    """What a payment record is: an exchange with a provider, or money the merchant handled by hand."""
+
+    CONFIRM = "confirm"  # the provider's confirm call
+    LOOKUP = "lookup"  # looking a payment up at the provider
+    WEBHOOK = "webhook"  # a provider's webhook (the payment re-fetched)
+    CANCEL = "cancel"  # a refund through the provider (cancel, with cancelAmount when partial)
+    DEPOSIT = "deposit"  # 입금 확인: the merchant saw the transfer arrive
+    REFUND = "refund"  # the merchant sent money back by bank transfer (환불 계좌)
+
+
+class PaymentRecord(db.Model):
+    """The payment ledger: one row per exchange with a provider and per manual money event.
+
+    ``amount`` is the money the row moved: positive in (paid), negative out (refunded), 0 when the
+    exchange moved none (a failed confirm, a lookup). See :mod:`storefront.ledger`.
+    """
+
+    __tablename__ = "payment_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    kind: Mapped[PaymentKind] = mapped_column(_enum(PaymentKind, "payment_kind", length=16))
+    amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # The provider's status of the payment (DONE, CANCELED, PARTIAL_CANCELED…) or ours for manual rows.
+    status: Mapped[str] = mapped_column(sa.String(30), default="")
+    # The provider's error code, when it refused (REJECT_CARD_COMPANY, ALREADY_CANCELED_PAYMENT…).
+    provider_code: Mapped[str] = mapped_column(sa.String(100), default="")
+    payment_key: Mapped[str] = mapped_column(sa.String(200), default="")
+    actor: Mapped[str] = mapped_column(sa.String(254))
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+    # 환불 계좌, for refunds sent by bank transfer.
+    refund_bank: Mapped[str] = mapped_column(sa.String(50), default="")
+    refund_account: Mapped[str] = mapped_column(sa.String(50), default="")
+    refund_holder: Mapped[str] = mapped_column(sa.String(50), default="")
+
+    order: Mapped[Order] = relationship(back_populates="payments")
 
 
 class Notification(db.Model):

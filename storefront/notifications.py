@@ -1,9 +1,11 @@
 """Telling the merchant about orders: the admin's unread badge and e-mail through SMTP.
 
-Notification rows are written in the same transaction as the order, so none is
-lost. E-mail goes out after the commit on a background thread (the buyer never
-waits for SMTP); a failed send stays pending and is retried by the next order or
-by ``flask --app storefront send-notifications`` (cron-friendly).
+Notification rows are written in the same transaction as the order (by
+:mod:`storefront.lifecycle` and ``orders.place_order``), so none is lost. Whenever a
+transaction that added one commits, whoever committed it, the e-mail goes out on a
+background thread (the buyer never waits for SMTP): one listener below, no view
+has to remember. A failed send stays pending and is retried by the next
+notification or by ``flask --app storefront send-notifications`` (cron-friendly).
 """
 
 import logging
@@ -13,7 +15,8 @@ from email.message import EmailMessage
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-from flask import current_app, render_template, request
+from flask import current_app, has_request_context, render_template, request
+from flask_sqlalchemy.session import Session as AppSession
 
 from .extensions import db
 from .models import Notification, utcnow
@@ -40,12 +43,29 @@ def mail_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
+@sa.event.listens_for(AppSession, "after_flush")
+def _note_new_notifications(session, flush_context) -> None:
+    if any(isinstance(obj, Notification) for obj in session.new):
+        session.info["notifications_added"] = True
+
+
+@sa.event.listens_for(AppSession, "after_commit")
+def _send_after_commit(session) -> None:
+    if session.info.pop("notifications_added", False):
+        send_pending_soon()
+
+
+@sa.event.listens_for(AppSession, "after_rollback")
+def _forget_rolled_back(session) -> None:
+    session.info.pop("notifications_added", None)
+
+
 def send_pending_soon() -> None:
-    """Send pending e-mails on a background thread, after the request's commit."""
+    """Send pending e-mails on a background thread (called after a commit that added notifications)."""
     if not mail_configured():
         return
     app = current_app._get_current_object()
-    base_url = request.host_url
+    base_url = request.host_url if has_request_context() else app.config.get("PUBLIC_BASE_URL") or "http://localhost/"
 
     def run():
         # A request context of its own, so links in the e-mail can be built off the request thread.

@@ -20,6 +20,7 @@ from flask import current_app
 
 from . import policies, stock
 from .extensions import db
+from .lifecycle import BUYER, SYSTEM
 from .models import (
     CashReceiptType,
     Notification,
@@ -30,7 +31,6 @@ from .models import (
     PaymentMethod,
     Product,
     ProductEvent,
-    as_utc,
     utcnow,
 )
 from .settings import shop_settings
@@ -38,19 +38,6 @@ from .text import like_pattern
 
 KST = ZoneInfo("Asia/Seoul")
 ORDER_NO_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
-BUYER = "buyer"
-SYSTEM = "system"
-
-# Which statuses each status may be reached from.
-TRANSITIONS: dict[OrderStatus, tuple[OrderStatus, ...]] = {
-    OrderStatus.CONFIRMING: (OrderStatus.AWAITING_PAYMENT,),
-    OrderStatus.AWAITING_PAYMENT: (OrderStatus.CONFIRMING,),
-    OrderStatus.PAID: (OrderStatus.AWAITING_DEPOSIT, OrderStatus.AWAITING_PAYMENT, OrderStatus.CONFIRMING),
-    OrderStatus.CANCELLED: (OrderStatus.AWAITING_DEPOSIT, OrderStatus.AWAITING_PAYMENT),
-    OrderStatus.REFUNDED: (OrderStatus.PAID,),
-}
-PAYABLE = (OrderStatus.AWAITING_DEPOSIT, OrderStatus.AWAITING_PAYMENT)
-RESTOCKING = (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
 
 
 class Refusal(enum.Enum):
@@ -172,6 +159,7 @@ def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime 
             unit_price=product.price,
             quantity=data.quantity,
             line_total=product.price * data.quantity,
+            stock_taken=reservation.stock_taken,
         )
     ]
     if not by_card:
@@ -222,73 +210,6 @@ def order_for_buyer(order_no: str, token: str | None) -> Order | None:
     if not token or not hmac.compare_digest(expected, hash_token(token)) or order is None:
         return None
     return order
-
-
-def transition(
-    order: Order,
-    to: OrderStatus,
-    actor: str,
-    note: str = "",
-    now: datetime | None = None,
-    values: dict | None = None,
-) -> bool:
-    """Move ``order`` to ``to`` if its current status allows; False when another change got there first.
-
-    ``values`` are further columns written by the same guarded UPDATE (e.g. the payment key).
-    """
-    now = now or utcnow()
-    allowed = TRANSITIONS[to]
-    values = {**(values or {}), "status": to}
-    if to is OrderStatus.PAID:
-        values["paid_at"] = now
-    if to is OrderStatus.CANCELLED:
-        values["cancelled_at"] = now
-    result = db.session.execute(
-        sa.update(Order)
-        .where(Order.id == order.id, Order.status.in_(allowed))
-        .values(**values)
-        .returning(Order.id)
-        .execution_options(synchronize_session=False)
-    )
-    if result.first() is None:
-        db.session.expire(order)
-        return False
-    from_status = order.status.value if order.status in allowed else allowed[0].value
-    db.session.add(OrderEvent(order_id=order.id, actor=actor, from_status=from_status, to_status=to.value, note=note))
-    if to in RESTOCKING:
-        for item in order.items:
-            stock.release(item.product_id, item.quantity)
-    if to is OrderStatus.PAID:
-        db.session.add(Notification(kind="order_paid", order_id=order.id, created_at=now))
-    db.session.flush()
-    db.session.expire(order)
-    return True
-
-
-def cancel(order: Order, actor: str, note: str = "") -> bool:
-    return transition(order, OrderStatus.CANCELLED, actor, note)
-
-
-def expire_if_due(order: Order, now: datetime | None = None) -> bool:
-    """Cancel an unpaid order whose deadline has passed (run lazily whenever such an order is read)."""
-    now = now or utcnow()
-    if order.status not in PAYABLE or order.expires_at is None:
-        return False
-    if as_utc(order.expires_at) > now:
-        return False
-    return transition(order, OrderStatus.CANCELLED, SYSTEM, "deadline_passed", now)
-
-
-def expire_due(now: datetime | None = None) -> int:
-    """Cancel every unpaid order past its deadline; returns how many this call cancelled."""
-    now = now or utcnow()
-    due = db.session.scalars(
-        sa.select(Order)
-        .where(Order.status.in_(PAYABLE), Order.expires_at <= now)
-        .options(sa.orm.selectinload(Order.items))
-        .order_by(Order.id)
-    ).all()
-    return sum(expire_if_due(order, now) for order in due)
 
 
 def _new_order_no(now: datetime) -> str:

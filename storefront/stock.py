@@ -14,16 +14,42 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from .extensions import db
-from .models import DisplayStatus, Product
+from .models import DisplayStatus, OrderItem, Product
 
 
 @dataclass(frozen=True)
 class Reservation:
     closed_link: bool  # this order used up 구매 가능 횟수 and switched the product to 진열 안함
+    stock_taken: bool  # units came off the stock (재고관리 was on): record it on the order line
 
 
 def reserve(product_id: int, quantity: int, now: datetime) -> Reservation | None:
     """Take ``quantity`` units for one order; ``None`` when the product cannot sell them now."""
+    return _take(product_id, quantity, Product.open_for_sale(now))
+
+
+def retake(item: OrderItem) -> bool:
+    """Take an order line's units again (a deposit that arrived after its order was cancelled).
+
+    Only stock and 구매 가능 횟수 are checked: the buyer bought while the link was open. False when
+    the units are gone; the line records what it holds again otherwise.
+    """
+    if item.product_id is None or item.reserved:
+        return item.reserved
+    taken = _take(item.product_id, item.quantity, sa.not_(Product.limit_reached))
+    if taken is None:
+        return False
+    db.session.execute(
+        sa.update(OrderItem)
+        .where(OrderItem.id == item.id)
+        .values(reserved=True, stock_taken=taken.stock_taken)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(item)
+    return True
+
+
+def _take(product_id: int, quantity: int, open_clause) -> Reservation | None:
     if quantity <= 0:
         raise ValueError("quantity must be positive")
     reaches_limit = sa.and_(Product.purchase_limit.is_not(None), Product.order_count + 1 >= Product.purchase_limit)
@@ -31,10 +57,8 @@ def reserve(product_id: int, quantity: int, now: datetime) -> Reservation | None
         sa.update(Product)
         .where(
             Product.id == product_id,
-            Product.display_status == DisplayStatus.DISPLAYED,
+            open_clause,
             sa.or_(Product.stock_managed.is_(False), Product.stock_quantity >= quantity),
-            sa.or_(Product.purchase_limit.is_(None), Product.order_count < Product.purchase_limit),
-            sa.or_(Product.sale_ends_at.is_(None), Product.sale_ends_at > now),
         )
         .values(
             stock_quantity=sa.case(
@@ -44,26 +68,37 @@ def reserve(product_id: int, quantity: int, now: datetime) -> Reservation | None
             order_count=Product.order_count + 1,
             display_status=sa.case((reaches_limit, DisplayStatus.HIDDEN.value), else_=Product.display_status),
         )
-        .returning(Product.display_status)
+        .returning(Product.display_status, Product.stock_managed)
         .execution_options(synchronize_session=False)
     ).first()
     if row is None:
         return None
-    return Reservation(closed_link=row.display_status == DisplayStatus.HIDDEN)
+    return Reservation(closed_link=row.display_status == DisplayStatus.HIDDEN, stock_taken=row.stock_managed)
 
 
-def release(product_id: int | None, quantity: int) -> None:
-    """Give back what one cancelled order took. Call only from a guarded order transition, so it runs once."""
-    if product_id is None:
+def release(item: OrderItem) -> None:
+    """Give back what one order line holds: its units only if it took them, and its 구매 가능 횟수.
+
+    The line's own flag is cleared by a guarded UPDATE, so a line gives back at most once, whoever asks.
+    """
+    if not item.reserved:
+        return
+    product_id, quantity = item.product_id, item.quantity
+    row = db.session.execute(
+        sa.update(OrderItem)
+        .where(OrderItem.id == item.id, OrderItem.reserved.is_(True))
+        .values(reserved=False)
+        .returning(OrderItem.stock_taken)
+        .execution_options(synchronize_session=False)
+    ).first()
+    db.session.expire(item)
+    if row is None or product_id is None:
         return
     db.session.execute(
         sa.update(Product)
         .where(Product.id == product_id)
         .values(
-            stock_quantity=sa.case(
-                (Product.stock_managed.is_(True), Product.stock_quantity + quantity),
-                else_=Product.stock_quantity,
-            ),
+            stock_quantity=Product.stock_quantity + (quantity if row.stock_taken else 0),
             order_count=sa.case((Product.order_count > 0, Product.order_count - 1), else_=0),
         )
         .execution_options(synchronize_session=False)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from .models import Category, DisplayStatus, Product, utcnow
+from .models import Category, Product, utcnow
 
 
 class Device(enum.StrEnum):
@@ -56,17 +56,12 @@ def listed_clause(device: Device | None, now: datetime | None = None):
 
     ``device=None`` means "some device" (the sitemap, which serves every visitor).
     """
-    return sa.and_(
-        Product.display_status == DisplayStatus.DISPLAYED,
-        Product.listed.is_(True),
-        sa.or_(Product.sale_ends_at.is_(None), Product.sale_ends_at > (now or utcnow())),
-        _device_clause(device),
-    )
+    return sa.and_(Product.open_for_sale(now or utcnow()), Product.listed.is_(True), _device_clause(device))
 
 
 def link_state(product: Product, device: Device | None, now: datetime | None = None) -> LinkState:
     """What the direct link shows. ``device=None`` is a link-preview scraper: never blocked by device."""
-    if product.display_status is not DisplayStatus.DISPLAYED or product.sale_ended(now or utcnow()):
+    if not product.open_for_sale(now or utcnow()):
         return LinkState.ENDED
     if device is Device.DESKTOP and not product.show_on_desktop:
         return LinkState.OTHER_DEVICE
@@ -81,7 +76,8 @@ def indexable(product: Product, state: LinkState) -> bool:
 
 
 def can_buy(product: Product, device: Device | None) -> bool:
-    return link_state(product, device) is LinkState.AVAILABLE and not product.sold_out
+    """The buy button and the checkout: :meth:`Product.sellable`, the rule the stock reservation uses too."""
+    return product.sellable(utcnow(), device.value if device else None)
 
 
 def category_has_public_products(device: Device | None, now: datetime | None = None):

@@ -1,12 +1,15 @@
 """A local stand-in for the Toss Payments API, served on 127.0.0.1 for the tests.
 
 It behaves like the documented API where it matters to us: Basic auth with the
-secret key, confirm / lookup by paymentKey and by orderId / cancel, JSON errors
-with codes, ALREADY_PROCESSED_PAYMENT on a second confirm, replayed answers for
-a repeated Idempotency-Key, and switches for card rejection, slowness and 500s.
+secret key, confirm / lookup by paymentKey and by orderId / cancel (whole, or
+partial with cancelAmount: PARTIAL_CANCELED, balanceAmount, cancels[]), JSON
+errors with codes, ALREADY_PROCESSED_PAYMENT on a second confirm,
+ALREADY_CANCELED_PAYMENT on a cancelled one, replayed answers for a repeated
+Idempotency-Key, and switches for card rejection, slowness and 500s.
 """
 
 import base64
+import copy
 import re
 import threading
 import time
@@ -52,10 +55,23 @@ class FakeToss:
             "orderId": order_id,
             "status": status,
             "totalAmount": amount,
+            "balanceAmount": amount,
             "method": "카드",
             "approvedAt": "2026-11-30T10:00:00+09:00",
             "cancels": [],
         }
+
+    def cancel_in_console(self, payment_key: str, amount: int | None = None) -> dict:
+        """The merchant refunds in the Toss console (all, or ``amount``): the API sees it, we are not told."""
+        return self._cancel(self.payments[payment_key], amount)
+
+    def _cancel(self, payment: dict, amount: int | None) -> dict:
+        amount = payment["balanceAmount"] if amount is None else amount
+        payment["balanceAmount"] -= amount
+        payment["status"] = "CANCELED" if payment["balanceAmount"] == 0 else "PARTIAL_CANCELED"
+        payment["cancels"].append({"cancelAmount": amount, "transactionKey": uuid.uuid4().hex})
+        self.refunds += 1
+        return payment
 
     # -- the HTTP API ----------------------------------------------------------------------
 
@@ -134,11 +150,11 @@ class FakeToss:
                 if payment is None:
                     return error(404, "NOT_FOUND_PAYMENT")
                 if payment["status"] == "CANCELED":
-                    return error(400, "ALREADY_CANCELED_PAYMENT")
-                payment["status"] = "CANCELED"
-                payment["cancels"].append({"cancelAmount": payment["totalAmount"]})
-                self.refunds += 1
-                return 200, payment
+                    return error(400, "ALREADY_CANCELED_PAYMENT", "이미 취소된 결제 입니다.")
+                amount = (request.get_json() or {}).get("cancelAmount")
+                if amount is not None and not (isinstance(amount, int) and 0 < amount <= payment["balanceAmount"]):
+                    return error(400, "NOT_CANCELABLE_AMOUNT", "취소 할 수 없는 금액 입니다.")
+                return 200, copy.deepcopy(self._cancel(payment, amount))
 
             return idempotent(handle)
 

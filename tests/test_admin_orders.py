@@ -90,8 +90,10 @@ def test_cancel_returns_stock_once(app, admin, ordered):
     admin.post(url)
     assert status_of(app, ordered["order_id"]) is OrderStatus.CANCELLED
     assert stock_of(app, ordered["product_id"]) == 5
+    # A deposit that arrives after all is still confirmed: the order takes its units again.
     admin.post(f"/admin/orders/{ordered['order_id']}/paid")
-    assert status_of(app, ordered["order_id"]) is OrderStatus.CANCELLED
+    assert status_of(app, ordered["order_id"]) is OrderStatus.PAID
+    assert stock_of(app, ordered["product_id"]) == 3
 
 
 def test_csv_export_opens_in_excel_with_korean(client, admin, ordered, app):

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from storefront import orders
+from storefront import lifecycle
 from storefront.extensions import db
 from storefront.models import DisplayStatus, Order, OrderStatus, Product, ProductEvent, utcnow
 
@@ -228,7 +228,7 @@ def test_concurrent_expiry_returns_stock_once(app, bank_ready, make_product):
     def run():
         with app.app_context():
             barrier.wait()
-            counts.append(orders.expire_due())
+            counts.append(lifecycle.expire_due())
             db.session.commit()
             db.session.remove()
 

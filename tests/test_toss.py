@@ -198,7 +198,7 @@ def test_duplicated_and_out_of_order_webhooks_end_in_the_right_state(app, client
     assert webhook(client, key, card_order["order_no"], "DONE").status_code == 200
     assert order_row(app, card_order["order_no"]).status is OrderStatus.PAID
     assert paid_events(app, card_order["order_no"]) == 1
-    toss.payments[key]["status"] = "CANCELED"  # cancelled in the Toss console
+    toss.cancel_in_console(key)
     assert webhook(client, key, card_order["order_no"], "CANCELED").status_code == 200
     assert webhook(client, key, card_order["order_no"], "DONE").status_code == 200  # late, stale event
     assert order_row(app, card_order["order_no"]).status is OrderStatus.REFUNDED
@@ -217,8 +217,8 @@ def test_refund_twice_refunds_once_and_restocks_once(app, client, admin, toss, c
     client.get(success_url(card_order, key, 45000))
     assert stock(app, card_order["product_id"]) == 1
     order_id = order_row(app, card_order["order_no"]).id
-    admin.post(f"/admin/orders/{order_id}/refund")
-    admin.post(f"/admin/orders/{order_id}/refund")
+    admin.post(f"/admin/orders/{order_id}/refund", data={"amount": "45,000"})
+    admin.post(f"/admin/orders/{order_id}/refund", data={"amount": "45,000"})
     assert toss.refunds == 1
     assert order_row(app, card_order["order_no"]).status is OrderStatus.REFUNDED
     assert stock(app, card_order["product_id"]) == 2
@@ -247,12 +247,12 @@ def test_production_refuses_test_keys(tmp_path):
 
 
 def test_a_confirm_cut_short_is_settled_by_the_cron_job(app, runner, toss, card_order):
-    from storefront import orders
+    from storefront import lifecycle
 
     key = toss.force_done(card_order["order_no"], 45000)  # charged, but the app stopped before recording it
     with app.app_context():
         order = db.session.scalar(sa.select(Order).where(Order.order_no == card_order["order_no"]))
-        orders.transition(order, OrderStatus.CONFIRMING, "toss")
+        lifecycle.claim_card_payment(order, key, "toss")
         db.session.commit()
     assert "Settled 1 of 1" in runner.invoke(args=["expire-orders"]).output
     order = order_row(app, card_order["order_no"])

@@ -15,6 +15,8 @@ from .. import (
     dashboard,
     exports,
     images,
+    ledger,
+    lifecycle,
     links,
     notifications,
     orders,
@@ -32,15 +34,19 @@ from . import bp, safe_next
 from .forms import (
     AccountForm,
     BatchForm,
+    BulkShipForm,
     CategoriesForm,
     ConfirmForm,
+    ExtendDeadlineForm,
     LoginForm,
     OrderFilterForm,
     PasswordChangeForm,
     ProductFilterForm,
     ProductForm,
     QuickWindowForm,
+    RefundForm,
     SetupForm,
+    ShipForm,
     ShopSettingsForm,
 )
 
@@ -311,6 +317,10 @@ def _product_form(form: ProductForm, product: Product | None):
                 form.stock_quantity.errors.append(str(exc))
                 form.stock_seen.data = str(exc.current)
                 return _render_product_form(form, product, failed=True), 409
+            except catalog.LimitReached as exc:
+                db.session.rollback()
+                form.display_status.errors.append(str(exc))
+                return _render_product_form(form, product, failed=True), 409
             message = _("The product has been saved.")
         db.session.commit()
         flash(message, "success")
@@ -483,10 +493,33 @@ def _public_url(product: Product) -> str:
 
 @bp.get("/orders")
 def orders_list():
+    return _orders_page(BulkShipForm())
+
+
+def _orders_page(bulk_form: BulkShipForm, status: int = 200):
     filters = OrderFilterForm(request.args)
     stmt = orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
     page = db.paginate(stmt, per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True)
-    return render_template("admin/orders.html", filters=filters, page=page)
+    return render_template("admin/orders.html", filters=filters, page=page, bulk_form=bulk_form), status
+
+
+@bp.post("/orders/ship")
+def orders_ship():
+    """일괄 배송 시작: each pasted order that may ship now starts shipping; the others are named."""
+    form = BulkShipForm()
+    if not form.validate_on_submit():
+        return _orders_page(form, 422)
+    results = lifecycle.ship_many(form.pairs, form.carrier.data, current_user.email)
+    db.session.commit()
+    shipped = [no for no, ok in results if ok]
+    skipped = [no for no, ok in results if not ok]
+    if shipped:
+        flash(_("Shipping started for %(n)d orders.", n=len(shipped)), "success")
+    if skipped:
+        flash(
+            _("Not shipped (unknown, unpaid or already shipped): %(orders)s", orders=", ".join(skipped[:20])), "error"
+        )
+    return redirect(url_for("admin.orders_list"))
 
 
 @bp.get("/orders.csv")
@@ -502,16 +535,46 @@ def orders_csv():
     )
 
 
+def _order_page(order: Order, status: int = 200, **forms):
+    forms.setdefault("ship_form", ShipForm())
+    forms.setdefault("extend_form", ExtendDeadlineForm())
+    forms.setdefault("refund_form", RefundForm(method=order.payment_method))
+    return (
+        render_template(
+            "admin/order_detail.html",
+            order=order,
+            confirm_form=ConfirmForm(),
+            actions=lifecycle.allowed_actions(order),
+            awaiting_payment=order.status in lifecycle.PAYABLE,
+            totals=ledger.totals(order),
+            **forms,
+        ),
+        status,
+    )
+
+
 @bp.route("/orders/<id:order_id>", methods=["GET"])
 def order_detail(order_id: int):
     g.writes = True  # reading marks notifications read and cancels an overdue order
     order = db.get_or_404(Order, order_id)
-    changed = orders.expire_if_due(order)
+    changed = lifecycle.expire_if_due(order)
     notifications.mark_read(order.id)
     db.session.commit()
     if changed:
         flash(_("The payment deadline passed: the order was cancelled and the stock returned."), "info")
-    return render_template("admin/order_detail.html", order=order, confirm_form=ConfirmForm())
+    return _order_page(order)
+
+
+def _order_step(order_id: int, step, done: str, refused: str):
+    """One button of the order page: the lifecycle step, commit, back to the order."""
+    order = db.get_or_404(Order, order_id)
+    if step(order, current_user.email):
+        db.session.commit()
+        flash(done, "success")
+    else:
+        db.session.rollback()
+        flash(refused, "error")
+    return redirect(url_for("admin.order_detail", order_id=order_id))
 
 
 @bp.post("/orders/<id:order_id>/paid")
@@ -519,13 +582,19 @@ def order_mark_paid(order_id: int):
     order = db.get_or_404(Order, order_id)
     if order.payment_method is not PaymentMethod.BANK_TRANSFER:
         flash(_("Card payments are confirmed by the payment gateway, not by hand."), "error")
-    elif orders.expire_if_due(order):
-        db.session.commit()
-        flash(_("The payment deadline had passed, so the order was cancelled."), "error")
-    elif payments.provider_for(order.payment_method).confirm(order, {"actor": current_user.email}):
-        db.session.commit()
-        notifications.send_pending_soon()
+        return redirect(url_for("admin.order_detail", order_id=order_id))
+    result = payments.provider_for(order.payment_method).confirm(order, {"actor": current_user.email})
+    db.session.commit()
+    if result is lifecycle.Deposit.PAID:
         flash(_("The deposit was confirmed."), "success")
+    elif result is lifecycle.Deposit.NO_STOCK:
+        flash(
+            _(
+                "The deposit was recorded, but the order was cancelled and its stock has been sold since. "
+                "Refund the buyer with “Refund”."
+            ),
+            "error",
+        )
     else:
         flash(_("This order cannot be marked as paid any more."), "error")
     return redirect(url_for("admin.order_detail", order_id=order_id))
@@ -533,29 +602,87 @@ def order_mark_paid(order_id: int):
 
 @bp.post("/orders/<id:order_id>/cancel")
 def order_cancel(order_id: int):
+    return _order_step(
+        order_id,
+        lifecycle.cancel,
+        _("The order was cancelled and the stock returned."),
+        _("This order cannot be cancelled any more."),
+    )
+
+
+@bp.post("/orders/<id:order_id>/prepare")
+def order_prepare(order_id: int):
+    return _order_step(
+        order_id, lifecycle.prepare, _("The order is being prepared for shipping."), _("This step is not possible now.")
+    )
+
+
+@bp.post("/orders/<id:order_id>/deliver")
+def order_deliver(order_id: int):
+    return _order_step(
+        order_id, lifecycle.deliver, _("The order was marked delivered."), _("This step is not possible now.")
+    )
+
+
+@bp.post("/orders/<id:order_id>/confirm-purchase")
+def order_confirm_purchase(order_id: int):
+    return _order_step(
+        order_id, lifecycle.confirm_purchase, _("The purchase was confirmed."), _("This step is not possible now.")
+    )
+
+
+@bp.post("/orders/<id:order_id>/ship")
+def order_ship(order_id: int):
     order = db.get_or_404(Order, order_id)
-    if orders.cancel(order, current_user.email, "merchant_cancelled"):
+    form = ShipForm()
+    if not form.validate_on_submit():
+        return _order_page(order, 422, ship_form=form)
+    if lifecycle.ship(order, form.carrier.data, form.tracking_no.data, current_user.email):
         db.session.commit()
-        flash(_("The order was cancelled and the stock returned."), "success")
+        flash(_("Shipping started."), "success")
     else:
-        flash(_("This order cannot be cancelled any more."), "error")
+        flash(_("This step is not possible now."), "error")
+    return redirect(url_for("admin.order_detail", order_id=order_id))
+
+
+@bp.post("/orders/<id:order_id>/extend")
+def order_extend(order_id: int):
+    order = db.get_or_404(Order, order_id)
+    form = ExtendDeadlineForm()
+    if not form.validate_on_submit():
+        return _order_page(order, 422, extend_form=form)
+    if lifecycle.extend_deadline(order, int(form.days.data), current_user.email):
+        db.session.commit()
+        flash(_("The deadline was extended."), "success")
+    else:
+        flash(_("This step is not possible now."), "error")
     return redirect(url_for("admin.order_detail", order_id=order_id))
 
 
 @bp.post("/orders/<id:order_id>/refund")
 def order_refund(order_id: int):
     order = db.get_or_404(Order, order_id)
+    form = RefundForm(method=order.payment_method)
+    if not form.validate_on_submit():
+        return _order_page(order, 422, refund_form=form)
+    problem = lifecycle.refund_problem(order, form.amount.data)
+    if problem:
+        form.amount.errors = [problem]
+        return _order_page(order, 422, refund_form=form)
     provider = payments.provider_for(order.payment_method)
     try:
-        refunded = provider.refund(order, "refunded by the merchant", current_user.email)
+        refunded = provider.refund(
+            order, form.amount.data, "refunded by the merchant", current_user.email, form.restock.data, **form.account()
+        )
     except (payments.PaymentError, GatewayUnreachable) as exc:
         db.session.rollback()
         flash(_("The refund failed: %(reason)s", reason=str(exc) or getattr(exc, "code", "")), "error")
         return redirect(url_for("admin.order_detail", order_id=order_id))
     if refunded:
         db.session.commit()
-        flash(_("The order was refunded and the stock returned."), "success")
+        flash(_("The refund was recorded."), "success")
     else:
+        db.session.rollback()
         flash(_("This order cannot be refunded."), "error")
     return redirect(url_for("admin.order_detail", order_id=order_id))
 

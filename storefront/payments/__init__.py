@@ -25,11 +25,13 @@ class PaymentProvider(Protocol):
         """Set up and able to take payments now."""
 
     def confirm(self, order: Order, params: dict[str, str]) -> object:
-        """Complete a payment: the merchant's 입금 확인 for bank transfer (True when paid), the
-        success URL's parameters for cards (a :class:`~storefront.payments.toss.ConfirmResult`)."""
+        """Complete a payment: the merchant's 입금 확인 for bank transfer (a
+        :class:`~storefront.lifecycle.Deposit`), the success URL's parameters for cards (a
+        :class:`~storefront.payments.toss.ConfirmResult`)."""
 
-    def refund(self, order: Order, reason: str, actor: str) -> bool:
-        """Give the money back and mark the order refunded; True when this call refunded it."""
+    def refund(self, order: Order, amount: int, reason: str, actor: str, restock: bool = False, **account) -> bool:
+        """Give ``amount`` back (all or part of the balance) and record it on the ledger, which sets
+        환불 완료 or 부분 환불; ``restock`` says the goods came back. True when this call refunded."""
 
 
 def provider_for(method: PaymentMethod) -> PaymentProvider:

@@ -1,7 +1,7 @@
 """무통장입금: the buyer transfers to the shop's account; the merchant confirms the deposit."""
 
-from .. import orders
-from ..models import Order, OrderStatus, PaymentMethod
+from .. import lifecycle
+from ..models import Order, PaymentKind, PaymentMethod
 from ..settings import shop_settings
 
 
@@ -11,10 +11,13 @@ class BankTransfer:
     def available(self) -> bool:
         return shop_settings().bank_ready
 
-    def confirm(self, order: Order, params: dict[str, str]) -> bool:
+    def confirm(self, order: Order, params: dict[str, str]) -> lifecycle.Deposit:
         """The merchant's 입금 확인 (``params["actor"]`` is the merchant)."""
-        return orders.transition(order, OrderStatus.PAID, params["actor"])
+        return lifecycle.confirm_deposit(order, params["actor"])
 
-    def refund(self, order: Order, reason: str, actor: str) -> bool:
-        # The merchant sends the money back by bank; the shop records it and restocks.
-        return orders.transition(order, OrderStatus.REFUNDED, actor, reason)
+    def refund(self, order: Order, amount: int, reason: str, actor: str, restock: bool = False, **account) -> bool:
+        """The merchant has sent ``amount`` back to 환불 계좌 (``account``: refund_bank, refund_account,
+        refund_holder); the shop records it."""
+        return lifecycle.record_refund(
+            order, amount, actor, PaymentKind.REFUND, restock=restock, note=reason, status="DONE", **account
+        )

@@ -6,7 +6,13 @@ stored order first, claims the order (결제 확인 중) and commits that claim 
 calling the gateway, so a refreshed success page or a second tab never confirms
 twice. A timeout or ALREADY_PROCESSED_PAYMENT is settled by looking the payment
 up, never by guessing. Webhooks are only hints: the payment is re-fetched with
-the secret key before anything changes.
+the secret key before anything changes, and only the attempt being confirmed
+(its paymentKey) can send a 결제 확인 중 order back to 결제 대기.
+
+Every exchange with the gateway is a row of the payment ledger; the order's
+status changes through :mod:`storefront.lifecycle`. This class orchestrates
+around the network: it commits before each gateway call (no transaction is held
+across one) and after recording the answer.
 """
 
 import base64
@@ -17,9 +23,9 @@ import logging
 import requests
 from flask import current_app
 
-from .. import orders
+from .. import ledger, lifecycle, orders
 from ..extensions import db
-from ..models import Order, OrderStatus, PaymentMethod
+from ..models import Order, OrderStatus, PaymentKind, PaymentMethod
 from . import PaymentError
 
 log = logging.getLogger(__name__)
@@ -60,9 +66,13 @@ class TossClient:
                 return None
             raise
 
-    def cancel(self, payment_key: str, reason: str, idempotency_key: str) -> dict:
+    def cancel(self, payment_key: str, reason: str, idempotency_key: str, amount: int | None = None) -> dict:
+        """Refund the whole payment, or ``amount`` of it (cancelAmount: a partial refund)."""
         path = f"/v1/payments/{requests.utils.quote(payment_key, safe='')}/cancel"
-        return self._call("POST", path, {"cancelReason": reason[:200]}, idempotency_key)
+        body: dict = {"cancelReason": reason[:200]}
+        if amount is not None:
+            body["cancelAmount"] = amount
+        return self._call("POST", path, body, idempotency_key)
 
     def issue_cash_receipt(self, body: dict, idempotency_key: str) -> dict:
         """현금영수증: amount, orderId, orderName, customerIdentityNumber, type (소득공제 | 지출증빙)."""
@@ -90,6 +100,11 @@ class TossClient:
 def _key(*parts: str) -> str:
     """An Idempotency-Key (≤ 300 characters) that is the same for the same operation."""
     return hashlib.sha256(":".join(parts).encode()).hexdigest()
+
+
+def refunded_amount(payment: dict) -> int:
+    """What the gateway has refunded of a payment in all (its ``cancels``, the console's included)."""
+    return sum(int(cancel.get("cancelAmount") or 0) for cancel in payment.get("cancels") or [])
 
 
 class TossPayments:
@@ -125,14 +140,12 @@ class TossPayments:
             or len(payment_key) > 200
         ):
             return ConfirmResult.REFUSED
-        if orders.expire_if_due(order):
+        if lifecycle.expire_if_due(order):
             db.session.commit()
-        if order.status in (OrderStatus.PAID, OrderStatus.CONFIRMING):
-            return ConfirmResult.ALREADY
-        if order.status is not OrderStatus.AWAITING_PAYMENT:
+        if order.status is OrderStatus.CANCELLED:
             self.refund_if_taken(order)
             return ConfirmResult.NOT_PAYABLE
-        if not orders.transition(order, OrderStatus.CONFIRMING, ACTOR):
+        if not lifecycle.claim_card_payment(order, payment_key, ACTOR):
             db.session.rollback()
             return ConfirmResult.ALREADY
         # gateway() commits: the claim is visible to every other request before the gateway is called.
@@ -144,14 +157,23 @@ class TossPayments:
             )
         except PaymentError as exc:
             if exc.code != "ALREADY_PROCESSED_PAYMENT":
-                orders.transition(order, OrderStatus.AWAITING_PAYMENT, ACTOR, exc.code[:100])
+                ledger.record(
+                    order,
+                    PaymentKind.CONFIRM,
+                    ACTOR,
+                    status="FAILED",
+                    provider_code=exc.code[:100],
+                    payment_key=payment_key,
+                    note=str(exc)[:300],
+                )
+                lifecycle.release_card_claim(order, ACTOR, exc.code[:100])
                 db.session.commit()
                 raise
             return self.reconcile(order)
         except GatewayUnreachable as exc:
             log.warning("toss confirm for %s: %s; reconciling", order.order_no, exc)
             return self.reconcile(order)
-        return self._apply(order, payment)
+        return self._apply(order, payment, PaymentKind.CONFIRM)
 
     def reconcile(self, order: Order) -> ConfirmResult:
         """Settle an order from the gateway's own record of its payment (after a timeout, a refresh...)."""
@@ -160,36 +182,81 @@ class TossPayments:
         except (GatewayUnreachable, PaymentError) as exc:
             log.warning("toss lookup for %s failed: %s", order.order_no, exc)
             return ConfirmResult.PENDING
-        return self._apply(order, payment)
+        return self._apply(order, payment, PaymentKind.LOOKUP)
 
-    def _apply(self, order: Order, payment: dict | None) -> ConfirmResult:
+    def _apply(self, order: Order, payment: dict | None, kind: PaymentKind) -> ConfirmResult:
         matches = (
             payment is not None
             and payment.get("orderId") == order.order_no
             and payment.get("totalAmount") == order.total_amount
         )
-        status = payment.get("status") if payment else None
+        status = str(payment.get("status") or "") if payment else ""
+        payment_key = str(payment.get("paymentKey") or "")[:200] if payment else ""
         if matches and status == "DONE":
-            moved = orders.transition(order, OrderStatus.PAID, ACTOR, values={"payment_key": payment["paymentKey"]})
+            moved = lifecycle.mark_paid(order, ACTOR, kind, payment_key, status)
             db.session.commit()
             return ConfirmResult.PAID if moved else ConfirmResult.ALREADY
+        ledger.record(order, kind, ACTOR, status=status or "NOT_FOUND", payment_key=payment_key)
         if payment is None or status in ("ABORTED", "EXPIRED", "CANCELED") or not matches:
-            orders.transition(order, OrderStatus.AWAITING_PAYMENT, ACTOR, status or "no_payment")
+            lifecycle.release_card_claim(order, ACTOR, status or "no_payment")
             db.session.commit()
             if payment is not None and status == "DONE" and not matches:
                 # Money taken for the wrong amount: give it back rather than keep it.
-                self._cancel(payment["paymentKey"], order.order_no, "amount mismatch")
+                self._cancel(order, payment_key, "amount mismatch")
             return ConfirmResult.FAILED
+        db.session.commit()
         return ConfirmResult.PENDING  # IN_PROGRESS and the like: ask again later
 
     # -- refunds ---------------------------------------------------------------------------
 
-    def refund(self, order: Order, reason: str, actor: str) -> bool:
-        if order.status is not OrderStatus.PAID or not order.payment_key:
+    def refund(self, order: Order, amount: int, reason: str, actor: str, restock: bool = False, **account) -> bool:
+        """Cancel ``amount`` at the gateway (cancelAmount when partial) and record it; True when recorded.
+
+        A payment already cancelled in the Toss console (ALREADY_CANCELED_PAYMENT) is looked up and
+        its refunds recorded. Raises PaymentError / GatewayUnreachable when the gateway refused or
+        did not answer (the refusal is on the ledger).
+        """
+        payment_key = order.payment_key or ""
+        if not payment_key:
             return False
-        self._cancel(order.payment_key, order.order_no, reason)
-        moved = orders.transition(order, OrderStatus.REFUNDED, actor, reason)
-        return moved
+        before = ledger.totals(order)
+        partial = amount if amount < before.balance else None
+        client = self.gateway()
+        kind = PaymentKind.CANCEL
+        try:
+            payment = client.cancel(
+                payment_key,
+                reason,
+                _key("cancel", order.order_no, payment_key, str(before.refunded), str(amount)),
+                partial,
+            )
+            code = ""
+        except PaymentError as exc:
+            if exc.code != "ALREADY_CANCELED_PAYMENT":
+                ledger.record(
+                    order,
+                    kind,
+                    actor,
+                    status="FAILED",
+                    provider_code=exc.code[:100],
+                    payment_key=payment_key,
+                    note=str(exc)[:300],
+                )
+                db.session.commit()
+                raise
+            payment, code = client.payment(payment_key), exc.code
+        recorded = lifecycle.sync_provider_refunds(
+            order,
+            refunded_amount(payment),
+            actor,
+            kind,
+            restock=restock,
+            note=reason if not code else "refunded at the provider",
+            status=str(payment.get("status") or "")[:30],
+            provider_code=code,
+            payment_key=payment_key,
+        )
+        return recorded > 0 or code == "ALREADY_CANCELED_PAYMENT"
 
     def refund_if_taken(self, order: Order) -> None:
         """A payment that arrived for an order we no longer sell (cancelled, expired): give it back."""
@@ -198,10 +265,20 @@ class TossPayments:
         except (GatewayUnreachable, PaymentError):
             return
         if payment and payment.get("status") == "DONE":
-            self._cancel(payment["paymentKey"], order.order_no, "order no longer payable")
+            self._cancel(order, str(payment["paymentKey"])[:200], "order no longer payable")
 
-    def _cancel(self, payment_key: str, order_no: str, reason: str) -> dict:
-        return self.gateway().cancel(payment_key, reason, _key("cancel", order_no, payment_key))
+    def _cancel(self, order: Order, payment_key: str, reason: str) -> None:
+        """Give back a whole payment the order never counted as paid (so it moves no money on the ledger)."""
+        payment = self.gateway().cancel(payment_key, reason, _key("cancel", order.order_no, payment_key))
+        ledger.record(
+            order,
+            PaymentKind.CANCEL,
+            ACTOR,
+            status=str(payment.get("status") or "")[:30],
+            payment_key=payment_key,
+            note=reason,
+        )
+        db.session.commit()
 
     # -- webhooks --------------------------------------------------------------------------
 
@@ -217,15 +294,19 @@ class TossPayments:
         payment = self.gateway().payment(payment_key)  # trust the gateway, not the body
         if payment.get("orderId") != order.order_no:
             return
-        status = payment.get("status")
-        if status == "DONE":
-            if order.status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.CONFIRMING):
-                self._apply(order, payment)
-            elif order.status is OrderStatus.CANCELLED:
-                self._cancel(payment_key, order.order_no, "order no longer payable")
-        elif status in ("CANCELED", "PARTIAL_CANCELED") and order.status is OrderStatus.PAID:
-            orders.transition(order, OrderStatus.REFUNDED, ACTOR, "cancelled at the gateway")
-            db.session.commit()
-        elif status in ("ABORTED", "EXPIRED") and order.status is OrderStatus.CONFIRMING:
-            orders.transition(order, OrderStatus.AWAITING_PAYMENT, ACTOR, status)
-            db.session.commit()
+        status = str(payment.get("status") or "")[:30]
+        ours = order.payment_key == payment_key  # the attempt this order is confirming or was paid by
+        if status == "DONE" and order.status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.CONFIRMING):
+            self._apply(order, payment, PaymentKind.WEBHOOK)
+        elif status == "DONE" and order.status is OrderStatus.CANCELLED and ledger.totals(order).paid == 0:
+            self._cancel(order, payment_key, "order no longer payable")
+        elif status in ("CANCELED", "PARTIAL_CANCELED") and ours and order.status in lifecycle.REFUNDABLE:
+            lifecycle.sync_provider_refunds(
+                order, refunded_amount(payment), ACTOR, PaymentKind.WEBHOOK, status=status, payment_key=payment_key
+            )
+        elif status in ("ABORTED", "EXPIRED") and ours and order.status is OrderStatus.CONFIRMING:
+            ledger.record(order, PaymentKind.WEBHOOK, ACTOR, status=status, payment_key=payment_key)
+            lifecycle.release_card_claim(order, ACTOR, status)
+        else:
+            # An older attempt, a repeat, or nothing to change: kept on the ledger, the order left alone.
+            ledger.record(order, PaymentKind.WEBHOOK, ACTOR, status=status, payment_key=payment_key, note="ignored")

@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import catalog, guest_lookup, images, links, notifications, orders, payments, previews
+from .. import catalog, guest_lookup, images, lifecycle, links, orders, payments, previews
 from ..extensions import csrf, db
 from ..i18n import LANG_COOKIE
 from ..models import Order, OrderStatus, PaymentMethod, Product
@@ -192,7 +192,6 @@ def checkout(token: str):
             refusal = exc.reason
         else:
             db.session.commit()
-            notifications.send_pending_soon()
             return _redirect_to_order(placed)
     status = 409 if refusal else 422
     return (
@@ -219,7 +218,7 @@ def _unavailable_page(product, device):
     closed = _closed_link_page(product, link_state(product, device))
     if closed is not None:
         return closed
-    if product.sold_out:
+    if not can_buy(product, device):
         return redirect(url_for("shop.product", token=product.public_token))
     return None
 
@@ -247,7 +246,7 @@ def _buyer_order(order_no: str) -> Order:
         order = orders.find_by_order_no(order_no)  # found through 비회원 주문조회 in this browser
     if order is None:
         abort(404)
-    if orders.expire_if_due(order):
+    if lifecycle.expire_if_due(order):
         db.session.commit()
     return order
 

@@ -111,6 +111,7 @@ def test_personal_payment_window_from_category_to_closed_link(browser, live_serv
     expect(phone.get_by_role("heading", name="주문 완료")).to_be_visible()
     expect(phone.get_by_text("128,000원").first).to_be_visible()
     shots(phone, "customer-order-placed")
+    order_url = phone.url
 
     # 5. The link now shows 품절 and cannot be bought again.
     phone.goto(product_url)
@@ -125,6 +126,23 @@ def test_personal_payment_window_from_category_to_closed_link(browser, live_serv
     shots(page, "merchant-order-detail")
     page.get_by_role("button", name="입금 확인").click()
     expect(page.get_by_text("입금을 확인했습니다.")).to_be_visible()
+
+    # 배송 시작 with 택배사 and 송장번호; the buyer sees 배송중 and the carrier's tracking link.
+    page.get_by_label("택배사").select_option(label="CJ대한통운")
+    page.get_by_label("송장번호").fill("6543-2109-8765")
+    shots(page, "merchant-start-shipping")
+    page.get_by_role("button", name="배송 시작").last.click()
+    expect(page.get_by_text("배송을 시작했습니다.")).to_be_visible()
+    phone.goto(order_url)
+    expect(phone.get_by_text("배송중", exact=True)).to_be_visible()
+    expect(phone.get_by_text("CJ대한통운")).to_be_visible()
+    track = phone.get_by_role("link", name="배송 조회")
+    expect(track).to_have_attribute("href", "https://trace.cjlogistics.com/next/tracking.html?wblNo=6543-2109-8765")
+    shots(phone, "customer-order-shipped")
+    page.get_by_role("button", name="배송 완료 처리").click()
+    expect(page.get_by_text("배송 완료로 처리했습니다.")).to_be_visible()
+    expect(page.locator("h1 .status-badge")).to_have_text("배송 완료")
+    shots(page, "merchant-order-delivered")
     page.goto(base + "/admin/products")
 
     # 6. 더보기 → 편집하기, 진열상태 = 진열 안함, 수정하기: the link shows the sale-ended page.
@@ -141,6 +159,69 @@ def test_personal_payment_window_from_category_to_closed_link(browser, live_serv
     expect(phone.get_by_text("128,000원")).to_have_count(0)
     expect(phone.get_by_role("link", name="구매하기")).to_have_count(0)
     shots(phone, "customer-sale-ended")
+
+
+def test_merchant_refunds_part_of_a_second_order(browser, live_server, shots):
+    from storefront import catalog
+    from storefront.extensions import db
+
+    base = live_server.url
+    with live_server.app.app_context():
+        product = catalog.create_product(
+            catalog.ProductData(
+                name="박서준 고객님 개인결제창", price=55000, listed=False, stock_managed=True, stock_quantity=1
+            )
+        )
+        db.session.commit()
+        product_url = f"{base}/products/{product.public_token}"
+    customer = browser.new_context(viewport=PHONE, user_agent=KAKAOTALK_UA, is_mobile=True, has_touch=True)
+    phone = customer.new_page()
+    phone.goto(product_url + "/buy")
+    phone.get_by_label("이름", exact=True).fill("박서준")
+    phone.get_by_label("휴대폰 번호").fill("010-9876-5432")
+    phone.get_by_label("받는 분").fill("박서준")
+    phone.get_by_label("연락처").fill("01098765432")
+    phone.get_by_label("우편번호").fill("04524")
+    phone.get_by_label("주소", exact=True).fill("서울특별시 중구 세종대로 110")
+    phone.get_by_label("주문 내용을 확인했으며 결제에 동의합니다.").check()
+    phone.get_by_role("button", name="결제하기").click()
+    expect(phone.get_by_role("heading", name="주문 완료")).to_be_visible()
+
+    page = browser.new_page(viewport=PHONE)
+    log_in(page, base)
+    page.goto(base + "/admin/orders")
+    page.get_by_role("row").filter(has_text="박서준").get_by_role("link").click()
+    page.get_by_role("button", name="입금 확인").click()
+    expect(page.get_by_text("입금을 확인했습니다.")).to_be_visible()
+    # 5,000원 back (a discount agreed on the phone), sent to the buyer's account first.
+    page.get_by_text("환불하기", exact=True).click()
+    page.get_by_label("환불 금액").fill("5,000")
+    page.get_by_label("은행").fill("신한은행")
+    page.get_by_label("계좌번호").fill("110-123-456789")
+    page.get_by_label("예금주").fill("박서준")
+    shots(page, "merchant-partial-refund-form")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="환불 완료").click()
+    expect(page.get_by_text("환불을 기록했습니다.")).to_be_visible()
+    expect(page.locator("h1 .status-badge")).to_have_text("부분 환불")
+    payments = page.locator("#payments")
+    expect(payments.get_by_text("50,000원")).to_be_visible()  # the balance
+    expect(payments.get_by_text("신한은행 110-123-456789 (박서준)")).to_be_visible()
+    shots(page, "merchant-partially-refunded")
+    page.set_viewport_size(DESKTOP)
+    shots(page, "merchant-partially-refunded-desktop")
+    # 주문 관리 › 일괄 배송 시작: order numbers and tracking numbers pasted from a spreadsheet.
+    order_no = page.locator("h1").inner_text().split()[1]
+    page.goto(base + "/admin/orders")
+    page.get_by_text("일괄 배송 시작").click()
+    page.get_by_label("택배사").select_option(label="우체국택배")
+    page.get_by_label("주문번호 송장번호").fill(f"{order_no}\t6070 1234 5678 9")
+    shots(page, "merchant-bulk-shipping")
+    page.get_by_role("button", name="배송 시작").click()
+    expect(page.get_by_text("주문 1건의 배송을 시작했습니다.")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="박서준")).to_contain_text("배송중")
+    page.close()
+    customer.close()
 
 
 def test_login_failure_shows_a_message(browser, live_server, shots):

@@ -1,0 +1,45 @@
+"""The payment ledger: every exchange with a payment provider and every manual money event, as rows.
+
+A row (:class:`~storefront.models.PaymentRecord`) says what happened (``kind``: confirm, lookup,
+webhook, cancel at a provider; deposit, refund by hand), how much money it moved (``amount``:
+positive in, negative out, 0 for none), the provider's status and error code, when and who. A
+dispute is answered from these rows; :func:`totals` is the only place that adds them up.
+
+Rows are added to the session (never committed here): they belong to the caller's transaction.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from .extensions import db
+from .models import Order, PaymentKind, PaymentRecord
+
+
+@dataclass(frozen=True)
+class Totals:
+    paid: int  # money received
+    refunded: int  # money given back (a positive number)
+
+    @property
+    def balance(self) -> int:
+        """What the shop still holds of the buyer's money: the most a refund may give back."""
+        return self.paid - self.refunded
+
+
+def record(order: Order, kind: PaymentKind, actor: str, amount: int = 0, **fields) -> PaymentRecord:
+    """Add one ledger row for ``order``; ``fields`` are further columns (status, provider_code, payment_key…)."""
+    row = PaymentRecord(order_id=order.id, kind=kind, actor=actor, amount=amount, **fields)
+    db.session.add(row)
+    return row
+
+
+def totals(order: Order) -> Totals:
+    """Paid, refunded and the balance of one order, from its ledger rows (one query)."""
+    paid, refunded = db.session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(sa.case((PaymentRecord.amount > 0, PaymentRecord.amount), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((PaymentRecord.amount < 0, -PaymentRecord.amount), else_=0)), 0),
+        ).where(PaymentRecord.order_id == order.id)
+    ).one()
+    return Totals(int(paid), int(refunded))
