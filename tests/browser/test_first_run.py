@@ -59,6 +59,22 @@ def test_fresh_shop_to_a_link_a_customer_can_pay(browser, fresh_live_server, sho
     expect(page.get_by_text(BANNER)).to_have_count(0)
     shots(page, "settings-saved")
 
+    # 사업자 정보: what the law asks every online shop to show (and, with bank transfers, 구매안전서비스).
+    page.goto(base + "/admin/")
+    expect(page.locator(".checklist .step-done")).to_have_count(2)
+    page.get_by_role("link", name="사업자 정보").click()
+    page.get_by_label("상호").fill("규섭커피")
+    page.get_by_label("대표자").fill("김규섭")
+    page.get_by_label("사업자등록번호").fill("120-81-47521")
+    page.get_by_label("통신판매업 신고번호").fill("제2024-서울강남-01234호")
+    page.get_by_label("사업장 주소").fill("서울특별시 강남구 테헤란로 123, 4층")
+    page.get_by_label("개인정보보호책임자").fill("김규섭 (대표)")
+    page.get_by_label("호스팅 제공자").fill("아마존웹서비시즈코리아 유한회사")
+    page.get_by_label("구매안전서비스 제공자").fill("KB국민은행 에스크로")
+    page.get_by_label("서비스 가입사실 확인 링크").fill("https://okbfex.kbstar.com/quics?page=C021590")
+    page.get_by_role("button", name="저장하기").click()
+    expect(page.get_by_text("설정을 저장했습니다.")).to_be_visible()
+
     # Back home: three steps done, the personal payment window left.
     page.goto(base + "/admin/")
     expect(page.locator(".checklist .step-done")).to_have_count(3)
