@@ -2,20 +2,34 @@
 
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from werkzeug.routing import IntegerConverter
+
+from .numbers import INT_MAX, parse_id, parse_int
 
 
 class IdConverter(IntegerConverter):
-    """A database id in a URL: a positive number that fits the id column, anything else is 404."""
+    """A database id in a URL: a positive number in ASCII digits that fits the id column, anything else is 404."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, map):
-        super().__init__(map, min=1, max=2**31 - 1)
+        super().__init__(map, min=1, max=INT_MAX)
 
 
 def small_int(value: int | None) -> int:
     """A number from a query string, or 0 when it cannot be a database id."""
-    return value if isinstance(value, int) and 0 < value < 2**31 else 0
+    return parse_id(value) or 0
+
+
+def query_id(name: str) -> int | None:
+    """An id from the query string (``?before=12``), or None when it is missing or not an id."""
+    return parse_id(request.args.get(name))
+
+
+def page_number() -> int:
+    """``?page=`` for numbered lists; anything that is not a page number shows the first page."""
+    return parse_int(request.args.get("page"), minimum=1) or 1
 
 
 def absolute_url(endpoint: str, **values) -> str:

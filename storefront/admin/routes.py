@@ -10,7 +10,8 @@ from ..extensions import db, limiter
 from ..models import Order, PaymentMethod, Product, utcnow
 from ..payments.toss import GatewayUnreachable
 from ..settings import save_settings, settings_row, shop_settings
-from ..urls import absolute_url, small_int
+from ..numbers import parse_int
+from ..urls import absolute_url, page_number, small_int
 from ..visibility import sale_state
 from . import bp, safe_next
 from .forms import (
@@ -97,7 +98,8 @@ def categories():
         return _render_categories(_categories_form(rows), focus_last=True)
     if action.startswith(("up-", "down-")):
         direction, _sep, index = action.partition("-")
-        i = int(index) if index.isdigit() else -1
+        i = parse_int(index)
+        i = -1 if i is None else i
         j = i - 1 if direction == "up" else i + 1
         if 0 <= i < len(rows) and 0 <= j < len(rows):
             rows[i], rows[j] = rows[j], rows[i]
@@ -142,7 +144,9 @@ def products():
         display_status=filters.display_status.data or "",
         listed=filters.listed.data or "",
     )
-    page = db.paginate(stmt, per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True)
+    page = db.paginate(
+        stmt, page=page_number(), per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True
+    )
     return render_template(
         "admin/products.html",
         filters=filters,
@@ -295,7 +299,9 @@ def product_regenerate_url(product_id: int):
 def orders_list():
     filters = OrderFilterForm(request.args)
     stmt = orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
-    page = db.paginate(stmt, per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True)
+    page = db.paginate(
+        stmt, page=page_number(), per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True
+    )
     return render_template("admin/orders.html", filters=filters, page=page)
 
 

@@ -24,7 +24,7 @@ from ..models import Order, OrderStatus, PaymentMethod, Product
 from ..payments.toss import ConfirmResult, GatewayUnreachable
 from ..security import allow_toss_widget
 from ..text import clean_line
-from ..urls import absolute_url, local_path
+from ..urls import absolute_url, local_path, query_id
 from ..visibility import LinkState, can_buy, device_for, indexable, is_scraper, link_state, listed_clause
 from . import bp
 from .forms import CheckoutForm
@@ -36,17 +36,12 @@ def _visitor_device():
     return device_for(request.user_agent.string)
 
 
-def _cursor(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
-
-
 def _list_page(**filters) -> catalog.CardPage:
     return catalog.listed_page(
         _visitor_device(),
         per_page=current_app.config["PRODUCTS_PER_PAGE"],
-        before=_cursor("before"),
-        after=_cursor("after"),
+        before=query_id("before"),
+        after=query_id("after"),
         **filters,
     )
 
