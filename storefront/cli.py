@@ -154,9 +154,9 @@ def send_notifications() -> None:
     from flask import current_app
 
     from . import notifications
+    from .urls import mail_base_url
 
-    base_url = current_app.config["PUBLIC_BASE_URL"] or "http://localhost/"
-    with current_app.test_request_context(base_url=base_url):
+    with current_app.test_request_context(base_url=mail_base_url()):
         sent = notifications.send_pending()
     click.echo(f"Sent {sent} notification e-mail(s).")
 

@@ -8,7 +8,8 @@ from flask import Flask
 
 DEFAULTS = {
     "SHOP_NAME": "My Shop",
-    # Absolute URLs in link previews; when empty they come from the request.
+    # Absolute URLs in link previews and e-mails; when empty they come from the request (required in production,
+    # unless TRUSTED_HOSTS lists the host names the shop answers to).
     "PUBLIC_BASE_URL": "",
     # How many reverse proxies to trust for X-Forwarded-* (0 = none).
     "TRUSTED_PROXIES": 0,
@@ -84,6 +85,12 @@ def check_production(app: Flask) -> None:
                 f"{name} is a Toss Payments test key: in production it would take no real payments. "
                 "Use the live_ key from the Toss Payments console, or leave both keys empty."
             )
+    if not app.config["PUBLIC_BASE_URL"] and not app.config.get("TRUSTED_HOSTS"):
+        raise ConfigurationError(
+            "Production mode needs STOREFRONT_PUBLIC_BASE_URL (e.g. https://shop.example.kr), or "
+            'STOREFRONT_TRUSTED_HOSTS (e.g. \'["shop.example.kr"]\'): otherwise links in e-mails and link previews '
+            "would be built from the Host header any visitor can send."
+        )
 
 
 def database_url(app: Flask) -> str:

@@ -12,7 +12,7 @@ from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import db
 
@@ -28,7 +28,11 @@ def _page(status: int, title: str, message: str):
     except sa.exc.SQLAlchemyError as exc:
         log.error("error page %s without the database: %s", status, exc)
         db.session.remove()
-        return _PLAIN_PAGE.format(title=escape(title), message=escape(message)), status
+        return _plain_page(status, title, message)
+
+
+def _plain_page(status: int, title: str, message: str):
+    return _PLAIN_PAGE.format(title=escape(title), message=escape(message)), status
 
 
 def init_app(app: Flask) -> None:
@@ -39,6 +43,11 @@ def init_app(app: Flask) -> None:
             _("The form has expired"),
             _("For your security the form could not be sent. Go back, reload the page and try again."),
         )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(exc):
+        # A Host that TRUSTED_HOSTS does not list: no URL can be built for it, so no links on this page.
+        return _plain_page(400, _("Something went wrong"), _("The request could not be completed."))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

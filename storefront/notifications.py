@@ -13,12 +13,12 @@ from email.message import EmailMessage
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-from flask import current_app, render_template, request
+from flask import current_app, render_template
 
 from .extensions import db
 from .models import Notification, utcnow
 from .settings import shop_settings
-from .urls import absolute_url
+from .urls import absolute_url, mail_base_url
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
@@ -45,7 +45,7 @@ def send_pending_soon() -> None:
     if not mail_configured():
         return
     app = current_app._get_current_object()
-    base_url = request.host_url
+    base_url = mail_base_url()
 
     def run():
         # A request context of its own, so links in the e-mail can be built off the request thread.

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, request, url_for
 from werkzeug.routing import IntegerConverter
 
 from .numbers import INT_MAX, parse_id, parse_int
@@ -33,11 +33,29 @@ def page_number() -> int:
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """From the configured public base URL when set, else from the request."""
+    """From the configured public base URL when set, else from the request.
+
+    Production mode refuses to start without either PUBLIC_BASE_URL or TRUSTED_HOSTS
+    (see config.check_production), so there the request's host is one the merchant named.
+    """
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     if base:
         return base + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def mail_base_url() -> str:
+    """The base of links in e-mails, which are read away from the request that caused them.
+
+    Never a visitor's Host header: the public base URL, else the request's host only when
+    TRUSTED_HOSTS has vouched for it, else localhost (a development machine).
+    """
+    base = current_app.config["PUBLIC_BASE_URL"]
+    if base:
+        return base
+    if current_app.config.get("TRUSTED_HOSTS") and has_request_context():
+        return request.host_url
+    return "http://localhost/"
 
 
 def local_path(target: str | None, fallback: str) -> str:
