@@ -156,7 +156,7 @@ def send_notifications() -> None:
     from . import notifications
     from .urls import mail_base_url
 
-    with current_app.test_request_context(base_url=mail_base_url()):
+    with notifications.mail_context(current_app, mail_base_url()):
         sent = notifications.send_pending()
     click.echo(f"Sent {sent} notification e-mail(s).")
 

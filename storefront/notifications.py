@@ -48,11 +48,18 @@ def send_pending_soon() -> None:
     base_url = mail_base_url()
 
     def run():
-        # A request context of its own, so links in the e-mail can be built off the request thread.
-        with app.test_request_context(base_url=base_url):
+        with mail_context(app, base_url):
             send_pending()
 
     threading.Thread(target=run, name="notification-mail", daemon=True).start()
+
+
+def mail_context(app, base_url: str):
+    """A request context of its own for the sender, so links in the e-mail can be built off the request.
+
+    Not a page: its transactions may write (see transactions.may_write).
+    """
+    return app.test_request_context(base_url=base_url)
 
 
 def send_pending(limit: int = 50) -> int:
