@@ -318,6 +318,17 @@ def orders_csv():
     )
 
 
+@bp.get("/orders.xlsx")
+def orders_xlsx():
+    filters = OrderFilterForm(request.args)
+    stmt = orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
+    return current_app.response_class(
+        exports.orders_xlsx(db.session.scalars(stmt)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="orders-{utcnow():%Y%m%d}.xlsx"'},
+    )
+
+
 @bp.route("/orders/<id:order_id>", methods=["GET"])
 def order_detail(order_id: int):
     order = db.get_or_404(Order, order_id)
