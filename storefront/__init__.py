@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, config, errors, formatting, i18n, logs, security, transactions
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, login_manager, migrate
 from .urls import IdConverter
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -39,7 +39,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=_bundled("migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
     i18n.init_app(app, babel)
     formatting.init_app(app)
     errors.init_app(app)

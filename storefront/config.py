@@ -32,8 +32,8 @@ DEFAULTS = {
     # Failed logins allowed before the login form refuses for a while (per e-mail, per address).
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
-    "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_HEADERS_ENABLED": False,
+    # Where failed logins are counted: "" = the database (shared by every app process), or redis://host:6379.
+    "RATELIMIT_STORAGE_URI": "",
     # Production mode refuses settings that are only fit for testing (see check_production).
     "PRODUCTION": False,
     # 카드 결제 through Toss Payments: on when both keys are set.
@@ -88,7 +88,7 @@ def check_production(app: Flask) -> None:
     if not app.config["PUBLIC_BASE_URL"] and not app.config.get("TRUSTED_HOSTS"):
         raise ConfigurationError(
             "Production mode needs STOREFRONT_PUBLIC_BASE_URL (e.g. https://shop.example.kr), or "
-            'STOREFRONT_TRUSTED_HOSTS (e.g. \'["shop.example.kr"]\'): otherwise links in e-mails and link previews '
+            "STOREFRONT_TRUSTED_HOSTS (e.g. '[\"shop.example.kr\"]'): otherwise links in e-mails and link previews "
             "would be built from the Host header any visitor can send."
         )
 

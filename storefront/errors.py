@@ -18,7 +18,9 @@ from .extensions import db
 
 log = logging.getLogger(__name__)
 
-_PLAIN_PAGE = '<!doctype html><html lang="ko"><meta charset="utf-8"><title>{title}</title><h1>{title}</h1><p>{message}</p>'
+_PLAIN_PAGE = (
+    '<!doctype html><html lang="ko"><meta charset="utf-8"><title>{title}</title><h1>{title}</h1><p>{message}</p>'
+)
 
 
 def _page(status: int, title: str, message: str):

@@ -4,8 +4,6 @@ import sqlite3
 
 import sqlalchemy as sa
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,8 +29,6 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
-# Storage from RATELIMIT_STORAGE_URI: memory:// by default, redis://… when several app processes run.
-limiter = Limiter(key_func=get_remote_address)
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")

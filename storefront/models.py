@@ -201,6 +201,7 @@ class ShopSettings(db.Model):
     payment_due_days: Mapped[int] = mapped_column(default=3)
     preview_image_hash: Mapped[str | None] = mapped_column(sa.String(64))
     notify_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    favicon_hash: Mapped[str | None] = mapped_column(sa.String(64))
 
     __table_args__ = (sa.CheckConstraint("payment_due_days BETWEEN 1 AND 30", name="payment_due_days_range"),)
 
@@ -325,3 +326,19 @@ class AuditEntry(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(30))
     action: Mapped[str] = mapped_column(sa.String(40))
     detail: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class LoginAttempt(db.Model):
+    """A login that failed (or is being checked), kept for the throttling window: shared by every app process."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    address: Mapped[str] = mapped_column(sa.String(45))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+
+    __table_args__ = (
+        sa.Index("ix_login_attempt_email_created_at", "email", "created_at"),
+        sa.Index("ix_login_attempt_address_created_at", "address", "created_at"),
+    )

@@ -6,11 +6,12 @@ from flask_login import current_user, login_user, logout_user
 
 from .. import catalog, exports, images, notifications, orders, payments, previews, sharing
 from ..auth import authenticate, has_admin
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import Order, PaymentMethod, Product, utcnow
+from ..numbers import parse_int
 from ..payments.toss import GatewayUnreachable
 from ..settings import save_settings, settings_row, shop_settings
-from ..numbers import parse_int
+from ..throttle import throttle
 from ..urls import absolute_url, page_number, small_int
 from ..visibility import sale_state
 from . import bp, safe_next
@@ -25,45 +26,29 @@ from .forms import (
 )
 
 
-def _login_account() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
-def _failed_login(response) -> bool:
-    return response.status_code == 401
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed_login)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=_login_account,
-    deduct_when=_failed_login,
-)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
+        attempt = throttle().begin(form.email.data, request.remote_addr)
+        if attempt is None:
+            message = _("Too many failed logins. For your security, wait 15 minutes and try again.")
+            return _render_login(LoginForm(), error=message), 429
         user = authenticate(form.email.data, form.password.data)
+        throttle().end(attempt, failed=user is None)
         if user is not None:
             session.clear()  # a fresh session at login: nothing from before carries over
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
-        # The same answer for an unknown e-mail and a wrong password; 401 counts towards the limits.
+        # The same answer for an unknown e-mail and a wrong password.
         return _render_login(form, error=_("The e-mail or password is not correct.")), 401
     return _render_login(form)
 
 
 def _render_login(form: LoginForm, error: str | None = None):
     return render_template("admin/login.html", form=form, error=error, has_admin=has_admin())
-
-
-@bp.errorhandler(429)
-def too_many_logins(exc):
-    message = _("Too many failed logins. For your security, wait 15 minutes and try again.")
-    return _render_login(LoginForm(), error=message), 429
 
 
 @bp.post("/logout")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ..conftest import csrf_from, place
+from ..conftest import place
 from ..test_toss import card_order, success_url, toss  # noqa: F401  (fixtures)
 
 # Digits that str.isdigit() accepts and int() refuses or misreads, numbers too big for any column, and junk.
