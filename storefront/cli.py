@@ -171,6 +171,7 @@ def prune_uploads(days: int) -> None:
 
     used = set(db.session.scalars(sa.select(ProductImage.content_hash).distinct()))
     used |= {h for h in db.session.scalars(sa.select(ShopSettings.preview_image_hash)) if h}
+    used |= {h for h in db.session.scalars(sa.select(ShopSettings.favicon_hash)) if h}
     removed = images.prune(used, older_than_seconds=days * 86400)
     click.echo(f"Removed {removed} unused file(s).")
 

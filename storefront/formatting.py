@@ -193,6 +193,7 @@ def init_app(app: Flask) -> None:
         product_event_details=product_event_details,
         category_changes=category_changes,
         preview_name=images.preview_name,
+        thumb_name=images.thumb_name,
     )
     app.add_template_filter(event_note)
     app.add_template_filter(kst)

@@ -1,4 +1,7 @@
-"""Response headers every page carries: CSP, no sniffing, no Referer to other sites, no framing of the admin."""
+"""Response headers every page carries: CSP, no sniffing, no Referer to other sites.
+
+Shop pages may be framed only by the shop itself (no clickjacking of the checkout), the admin by nobody.
+"""
 
 from flask import Flask, g, request
 
@@ -47,4 +50,6 @@ def init_app(app: Flask) -> None:
         # Product URLs are secrets: never send them to another site as a Referer.
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # For browsers that predate frame-ancestors; the admin's own after_request has already set DENY.
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         return response

@@ -30,6 +30,7 @@ class ShopInfo:
     bank_holder: str
     payment_due_days: int
     preview_image_hash: str | None
+    favicon_hash: str | None
 
     @property
     def bank_ready(self) -> bool:
@@ -66,6 +67,7 @@ def settings_row() -> ShopSettings:
             bank_holder="",
             payment_due_days=3,
             preview_image_hash=None,
+            favicon_hash=None,
         )
     return row
 

@@ -309,6 +309,7 @@ class ShopSettingsForm(FlaskForm):
         ],
     )
     preview_image = MultipleFileField(_l("Default preview image"))
+    favicon = MultipleFileField(_l("Favicon"))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -378,23 +378,29 @@ def settings():
     upload_errors: list[str] = []
     if request.method == "POST":
         valid = form.validate()
-        preview_hash = None
-        for upload in request.files.getlist(form.preview_image.name)[:1]:
-            if upload and upload.filename:
-                try:
-                    preview_hash = images.store_upload(
-                        upload.stream.read(current_app.config["MAX_IMAGE_BYTES"] + 1)
-                    ).content_hash
-                except images.ImageRejected as exc:
-                    upload_errors.append(f"{upload.filename[-80:]}: {exc}")
-        form.preview_image.errors = list(form.preview_image.errors) + upload_errors
+        values = form.values()
+        for field, column in ((form.preview_image, "preview_image_hash"), (form.favicon, "favicon_hash")):
+            content_hash, errors = _stored_picture(field.name)
+            field.errors = list(field.errors) + errors
+            upload_errors += errors
+            if content_hash:
+                values[column] = content_hash
         if valid and not upload_errors:
-            values = form.values()
-            if preview_hash:
-                values["preview_image_hash"] = preview_hash
             save_settings(values)
             db.session.commit()
             flash(_("Settings saved."), "success")
             return redirect(url_for("admin.settings"))
         return render_template("admin/settings.html", form=form, current=current, failed=True), 422
     return render_template("admin/settings.html", form=form, current=current)
+
+
+def _stored_picture(name: str) -> tuple[str | None, list[str]]:
+    """The content hash of the picture sent in file field ``name`` (if any), and the messages for a refused one."""
+    for upload in request.files.getlist(name)[:1]:
+        if upload and upload.filename:
+            try:
+                data = upload.stream.read(current_app.config["MAX_IMAGE_BYTES"] + 1)
+                return images.store_upload(data).content_hash, []
+            except images.ImageRejected as exc:
+                return None, [f"{upload.filename[-80:]}: {exc}"]
+    return None, []

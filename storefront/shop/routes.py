@@ -22,6 +22,7 @@ from ..i18n import LANG_COOKIE
 from ..models import Order, OrderStatus, PaymentMethod, Product
 from ..payments.toss import ConfirmResult, GatewayUnreachable
 from ..security import allow_toss_widget
+from ..settings import shop_settings
 from ..text import clean_line
 from ..urls import absolute_url, local_path, query_id
 from ..visibility import LinkState, can_buy, device_for, indexable, is_scraper, link_state, listed_clause
@@ -282,6 +283,17 @@ def health():
     except sa.exc.SQLAlchemyError:
         return {"status": "database unavailable"}, 503
     return {"status": "ok"}
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """For browsers and crawlers that ask before reading the page's <link rel="icon">."""
+    custom = shop_settings().favicon_hash
+    if custom:
+        return redirect(url_for("shop.upload", name=images.thumb_name(custom)))
+    response = current_app.send_static_file("img/favicon.png")
+    response.cache_control.max_age = 86400  # an unversioned URL: a shop's own icon shows up within a day
+    return response
 
 
 @bp.get("/robots.txt")
