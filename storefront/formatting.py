@@ -16,7 +16,7 @@ from markupsafe import Markup
 from . import images
 from .models import OrderStatus, PaymentMethod, as_utc
 from .settings import shop_settings
-from .urls import absolute_url
+from .urls import absolute_url, url_with_query
 
 
 def won(amount: int | None) -> str:
@@ -201,7 +201,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.jinja_env.globals.update(absolute_url=absolute_url, static_url=static_url)
+    app.jinja_env.globals.update(absolute_url=absolute_url, static_url=static_url, url_with_query=url_with_query)
     app.context_processor(lambda: {"current_locale": str(get_locale() or "ko"), "shop": shop_settings()})
     app.add_template_filter(won)
     app.add_template_filter(plain_excerpt)

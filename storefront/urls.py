@@ -1,6 +1,6 @@
 """Absolute URLs for links that leave the site (copied links, previews, QR codes)."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, has_request_context, request, url_for
 from werkzeug.routing import IntegerConverter
@@ -30,6 +30,22 @@ def query_id(name: str) -> int | None:
 def page_number() -> int:
     """``?page=`` for numbered lists; anything that is not a page number shows the first page."""
     return parse_int(request.args.get("page"), minimum=1) or 1
+
+
+def url_with_query(endpoint: str, **changes) -> str:
+    """``endpoint``'s URL carrying this request's query string, with ``changes`` applied (None removes one).
+
+    The query is appended as text, never handed to url_for as arguments, so a visitor's
+    ``?endpoint=`` or ``?_scheme=`` or ``?category_id=`` cannot break the link (or the page).
+    """
+    query = request.args.to_dict()
+    for name, value in changes.items():
+        if value is None:
+            query.pop(name, None)
+        else:
+            query[name] = value
+    path = url_for(endpoint, **(request.view_args or {})) if endpoint == request.endpoint else url_for(endpoint)
+    return path + ("?" + urlencode(query) if query else "")
 
 
 def absolute_url(endpoint: str, **values) -> str:

@@ -16,10 +16,11 @@ HOSTILE = [
     "\x00", "\x1f\x7f", "%", "../", "' OR 1=1--", "a" * 3000, "한글",
 ]  # fmt: skip
 
-# Every query parameter a view reads.
+# Every query parameter a view reads, and names that links built from the query string must not trip over.
 QUERY_NAMES = [
     "page", "before", "after", "q", "category", "display_status", "listed", "status", "next", "t",
     "amount", "paymentKey", "orderId", "message", "v",
+    "endpoint", "_external", "_scheme", "_anchor", "_method", "category_id", "token",
 ]  # fmt: skip
 # Form fields of the POST routes that are not fuzzed field by field elsewhere.
 FORM_NAMES = ["action", "rows-0-id", "rows-0-name", "rows-1-id", "stock_seen", "image_hashes-0", "email"]
@@ -78,14 +79,22 @@ def _fill(rule, values: dict[str, str]) -> str:
 
 @pytest.fixture
 def shop_objects(app, client, bank_ready, make_product):
-    """Real ids and tokens for the path arguments, so hostile query values reach the views behind them."""
+    """Real ids and tokens for the path arguments, so hostile query values reach the views behind them.
+
+    One item per page, so every list shows its page links too.
+    """
     from storefront import catalog
     from storefront.extensions import db
+
+    app.config.update(PRODUCTS_PER_PAGE=1, ADMIN_PRODUCTS_PER_PAGE=1)
 
     with app.test_request_context():
         catalog.save_categories([catalog.CategoryRow(id=None, name="원두", delete=False)])
         db.session.commit()
-    product_id, token = make_product(name="상품", stock_managed=True, stock_quantity=5)
+    for name in ("첫째", "둘째"):
+        make_product(name=name, category_id=1)
+    product_id, token = make_product(name="상품", stock_managed=True, stock_quantity=5, category_id=1)
+    place(client, token)
     location = place(client, token).headers["Location"]
     order_no, secret = re.match(r"/orders/([^?]+)\?t=(.+)", location).groups()
     return {
