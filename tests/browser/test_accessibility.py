@@ -40,7 +40,7 @@ def shop(live_server):
         return {"base": live_server.url, "token": product.public_token, "sold_out": sold_out.public_token}
 
 
-def test_shop_pages_pass_axe(browser, shop):
+def test_shop_pages_pass_axe(browser, shop, shots):
     base, token = shop["base"], shop["token"]
     problems = []
     for viewport in (PHONE, DESKTOP):
@@ -63,11 +63,12 @@ def test_shop_pages_pass_axe(browser, shop):
         page.get_by_role("button", name="결제하기").click()
         expect(page.get_by_role("heading", name="주문 완료")).to_be_visible()
         problems += _problems(page)
+        shots(page, f"order-placed-{viewport['width']}")
         context.close()
     assert problems == []
 
 
-def test_admin_pages_pass_axe(browser, shop):
+def test_admin_pages_pass_axe(browser, shop, shots):
     base = shop["base"]
     buyer = requests.Session()
     checkout = f"{base}/products/{shop['token']}/buy"
@@ -87,6 +88,7 @@ def test_admin_pages_pass_axe(browser, shop):
     for path in admin_pages:
         page.goto(base + path)
         problems += _problems(page)
+        shots(page, path.strip("/").replace("/", "-"))
     page.goto(base + "/admin/products/new")
     page.get_by_role("button", name="등록하기").click()  # errors beside the fields
     problems += _problems(page)
