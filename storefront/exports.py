@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 
 from .formatting import kst, phone, status_label
 from .models import Order
@@ -24,16 +25,16 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 @dataclass(frozen=True)
 class Column:
     title: str
-    kind: str  # "text", "code" (digits that are not a number: postcodes) or "number"
+    kind: str  # "text", "code" (digits that are not a number: postcodes, phone numbers) or "number"
     width: int = 14
 
 
 def _columns() -> list[Column]:
     return [
         Column(_("Order number"), "text", 18), Column(_("Ordered at"), "text", 17), Column(_("Status"), "text"),
-        Column(_("Buyer"), "text"), Column(_("Mobile number"), "text", 15), Column(_("E-mail"), "text", 24),
+        Column(_("Buyer"), "text"), Column(_("Mobile number"), "code", 15), Column(_("E-mail"), "text", 24),
         Column(_("Depositor name"), "text"), Column(_("Product"), "text", 30), Column(_("Quantity"), "number", 8),
-        Column(_("Amount"), "number", 12), Column(_("Recipient"), "text"), Column(_("Recipient phone"), "text", 15),
+        Column(_("Amount"), "number", 12), Column(_("Recipient"), "text"), Column(_("Recipient phone"), "code", 15),
         Column(_("Postcode"), "code", 8), Column(_("Address"), "text", 36), Column(_("Address line 2"), "text", 20),
         Column(_("Delivery note"), "text", 24),
     ]  # fmt: skip
@@ -75,7 +76,7 @@ def orders_xlsx(orders: Iterable[Order]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Orders"))
     for index, column in enumerate(columns):
-        sheet.column_dimensions[chr(ord("A") + index)].width = column.width
+        sheet.column_dimensions[get_column_letter(index + 1)].width = column.width
     sheet.freeze_panes = "A2"
     sheet.append([_text_cell(sheet, column.title) for column in columns])
     for order in orders:

@@ -54,7 +54,7 @@ class DatabaseThrottle:
         ):
             self.end(attempt.id, failed=False)
             return None
-        db.session.commit()
+        db.session.commit()  # no transaction (on SQLite: no lock) held while the password is hashed
         return attempt.id
 
     def end(self, attempt_id: int, failed: bool) -> None:
