@@ -54,8 +54,9 @@ def _values(order: Order) -> list[Any]:
 def _csv_cell(value, column: Column) -> str:
     text = str(value)
     if column.kind == "code" and text.isascii() and text.isdigit():
-        # Excel reads a bare 06236 as the number 6236, and shows a leading apostrophe literally; the
-        # formula ="06236" is the one CSV spelling it displays as 06236 (only ever built from digits).
+        # Excel reads a bare 06236 as the number 6236 and shows a leading apostrophe literally; the
+        # formula ="06236" is the one CSV spelling it displays as 06236 (built from digits only, so it
+        # cannot carry anything else). Other programs may show it as typed: the .xlsx is exact everywhere.
         return f'="{text}"'
     return "'" + text if text.startswith(_FORMULA_START) else text
 
