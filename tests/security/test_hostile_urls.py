@@ -114,7 +114,7 @@ def _requests(app, objects, value: str):
         hostile_path = _fill(rule, {name: _path_value(value) for name in rule.arguments})
         real_path = _fill(rule, objects["values"])
         form = {name: value for name in FORM_NAMES + QUERY_NAMES}
-        for method in ("GET", "POST"):
+        for method in sorted(rule.methods & {"GET", "POST"}):
             yield method, f"{hostile_path}?{hostile_query}", form
             yield method, f"{real_path}?{real_query}", form
 
