@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from storefront import catalog
 from storefront.extensions import db
+from storefront.models import DisplayStatus
 
 from ..conftest import filled_checkout
 from .conftest import DESKTOP, PHONE, log_in
@@ -36,8 +37,16 @@ def shop(live_server):
         sold_out = catalog.create_product(
             catalog.ProductData(name="다 팔린 원두", price=9000, stock_managed=True, stock_quantity=0)
         )
+        ended = catalog.create_product(
+            catalog.ProductData(name="지난 결제창", price=5000, display_status=DisplayStatus.HIDDEN)
+        )
         db.session.commit()
-        return {"base": live_server.url, "token": product.public_token, "sold_out": sold_out.public_token}
+        return {
+            "base": live_server.url,
+            "token": product.public_token,
+            "sold_out": sold_out.public_token,
+            "ended": ended.public_token,
+        }
 
 
 def test_shop_pages_pass_axe(browser, shop, shots):
@@ -47,7 +56,7 @@ def test_shop_pages_pass_axe(browser, shop, shots):
         context = browser.new_context(viewport=viewport)
         page = context.new_page()
         for path in ["/", "/categories/1", "/search?q=원두", f"/products/{token}", f"/products/{shop['sold_out']}",
-                     "/no-such-page"]:  # fmt: skip
+                     f"/products/{shop['ended']}", "/no-such-page"]:  # fmt: skip
             page.goto(base + path)
             problems += _problems(page)
         page.goto(f"{base}/products/{token}/buy")
