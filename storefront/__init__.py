@@ -6,8 +6,8 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, config, errors, formatting, i18n, logs, security
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from . import cli, config, errors, formatting, i18n, logs, security, transactions
+from .extensions import babel, csrf, db, login_manager, migrate
 from .urls import IdConverter
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -34,11 +34,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if proxies := int(app.config["TRUSTED_PROXIES"]):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
 
+    transactions.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=_bundled("migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
     i18n.init_app(app, babel)
     formatting.init_app(app)
     errors.init_app(app)

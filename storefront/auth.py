@@ -10,15 +10,17 @@ from flask_babel import lazy_gettext as _l
 
 from .extensions import db, login_manager
 from .models import AdminRole, AdminUser, AuditEntry, SetupCode, utcnow
+from .numbers import parse_id
 
 
 @login_manager.user_loader
 def load_user(session_id: str) -> AdminUser | None:
     """The admin of a login cookie, while that login has not been ended (see AdminUser.get_id)."""
     user_id, _, token = session_id.partition(".")
-    if not user_id.isdigit() or not token:
+    user_id = parse_id(user_id)
+    if user_id is None or not token:
         return None
-    user = db.session.get(AdminUser, int(user_id))
+    user = db.session.get(AdminUser, user_id)
     if user is None or not hmac.compare_digest(user.session_token, token):
         return None
     return user

@@ -163,9 +163,9 @@ def send_notifications() -> None:
     from flask import current_app
 
     from . import notifications
+    from .urls import mail_base_url
 
-    base_url = current_app.config["PUBLIC_BASE_URL"] or "http://localhost/"
-    with current_app.test_request_context(base_url=base_url):
+    with notifications.mail_context(current_app, mail_base_url()):
         sent = notifications.send_pending()
     click.echo(f"Sent {sent} notification e-mail(s).")
 
@@ -180,6 +180,7 @@ def prune_uploads(days: int) -> None:
 
     used = set(db.session.scalars(sa.select(ProductImage.content_hash).distinct()))
     used |= {h for h in db.session.scalars(sa.select(ShopSettings.preview_image_hash)) if h}
+    used |= {h for h in db.session.scalars(sa.select(ShopSettings.favicon_hash)) if h}
     removed = images.prune(used, older_than_seconds=days * 86400)
     click.echo(f"Removed {removed} unused file(s).")
 

@@ -8,7 +8,8 @@ from flask import Flask
 
 DEFAULTS = {
     "SHOP_NAME": "My Shop",
-    # Absolute URLs in link previews; when empty they come from the request.
+    # Absolute URLs in link previews and e-mails; when empty they come from the request (required in production,
+    # unless TRUSTED_HOSTS lists the host names the shop answers to).
     "PUBLIC_BASE_URL": "",
     # How many reverse proxies to trust for X-Forwarded-* (0 = none).
     "TRUSTED_PROXIES": 0,
@@ -31,8 +32,8 @@ DEFAULTS = {
     # Failed logins allowed before the login form refuses for a while (per e-mail, per address).
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
-    "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_HEADERS_ENABLED": False,
+    # Where failed logins are counted: "" = the database (shared by every app process), or redis://host:6379.
+    "RATELIMIT_STORAGE_URI": "",
     # Production mode refuses settings that are only fit for testing (see check_production).
     "PRODUCTION": False,
     # 카드 결제 through Toss Payments: on when both keys are set.
@@ -90,6 +91,12 @@ def check_production(app: Flask) -> None:
                 f"{name} is a Toss Payments test key: in production it would take no real payments. "
                 "Use the live_ key from the Toss Payments console, or leave both keys empty."
             )
+    if not app.config["PUBLIC_BASE_URL"] and not app.config.get("TRUSTED_HOSTS"):
+        raise ConfigurationError(
+            "Production mode needs STOREFRONT_PUBLIC_BASE_URL (e.g. https://shop.example.kr), or "
+            "STOREFRONT_TRUSTED_HOSTS (e.g. '[\"shop.example.kr\"]'): otherwise links in e-mails and link previews "
+            "would be built from the Host header any visitor can send."
+        )
 
 
 def database_url(app: Flask) -> str:

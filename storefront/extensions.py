@@ -4,8 +4,6 @@ import sqlite3
 
 import sqlalchemy as sa
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,8 +29,6 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
-# Storage from RATELIMIT_STORAGE_URI: memory:// by default, redis://… when several app processes run.
-limiter = Limiter(key_func=get_remote_address)
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
@@ -40,7 +36,7 @@ def _configure_sqlite(dbapi_connection, connection_record):
     """Foreign keys on, WAL for concurrent readers, wait instead of failing on a lock.
 
     pysqlite's own transaction handling is switched off so that the ``begin``
-    hook below decides how each transaction starts.
+    hook in :mod:`storefront.transactions` decides how each transaction starts.
     """
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
@@ -51,25 +47,3 @@ def _configure_sqlite(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout = 15000")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
-
-
-@sa.event.listens_for(sa.engine.Engine, "begin")
-def _begin_sqlite(conn):
-    """Start SQLite write transactions with BEGIN IMMEDIATE.
-
-    A deferred transaction that reads and then writes cannot wait for the
-    write lock (SQLite reports "database is locked" at once), so requests that
-    may write take the lock up front and queue on the busy timeout instead.
-    GET and HEAD requests read only and keep the cheap deferred BEGIN.
-    """
-    if conn.dialect.name != "sqlite":
-        return
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
-
-
-def _may_write() -> bool:
-    from flask import g, has_request_context, request
-
-    if not has_request_context():
-        return True
-    return request.method not in ("GET", "HEAD") or g.get("writes", False)

@@ -7,6 +7,7 @@ from wtforms import EmailField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from .numbers import parse_int
 from .text import clean_line, format_phone, is_mobile_number, phone_digits
 
 
@@ -28,10 +29,9 @@ class LenientIntegerField(IntegerField):
         if raw == "":
             self.data = None
             return
-        if not re.fullmatch(r"-?\d{1,12}", raw):
-            self.data = None
+        self.data = parse_int(raw, minimum=-(10**12), maximum=10**12)
+        if self.data is None:
             raise ValueError(self.invalid_message)
-        self.data = int(raw)
 
 
 def line_field(label, max_length: int, required: str | None = None, **kwargs) -> StringField:

@@ -18,7 +18,7 @@ from .lifecycle import CARRIERS, STEPS, Action
 from .models import OrderStatus, PaymentKind, PaymentMethod, as_utc
 from .settings import shop_settings
 from .text import format_phone as phone
-from .urls import absolute_url
+from .urls import absolute_url, url_with_query
 
 
 def won(amount: int | None) -> str:
@@ -206,6 +206,7 @@ def init_app(app: Flask) -> None:
         product_event_details=product_event_details,
         category_changes=category_changes,
         preview_name=images.preview_name,
+        thumb_name=images.thumb_name,
     )
     app.add_template_filter(event_note)
     app.add_template_filter(kst)
@@ -213,7 +214,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.jinja_env.globals.update(absolute_url=absolute_url, static_url=static_url)
+    app.jinja_env.globals.update(absolute_url=absolute_url, static_url=static_url, url_with_query=url_with_query)
     app.context_processor(lambda: {"current_locale": str(get_locale() or "ko"), "shop": shop_settings()})
     app.add_template_filter(won)
     app.add_template_filter(plain_excerpt)

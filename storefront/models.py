@@ -314,6 +314,7 @@ class ShopSettings(db.Model):
     # 구매안전서비스 (escrow or consumer-protection insurance) for bank transfers.
     escrow_provider: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     escrow_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    favicon_hash: Mapped[str | None] = mapped_column(sa.String(64))
 
     __table_args__ = (sa.CheckConstraint("payment_due_days BETWEEN 1 AND 30", name="payment_due_days_range"),)
 
@@ -576,3 +577,17 @@ class LookupAttempt(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
     address: Mapped[str] = mapped_column(sa.String(64), index=True)
     order_no: Mapped[str] = mapped_column(sa.String(20), index=True)
+class LoginAttempt(db.Model):
+    """A login that failed (or is being checked), kept for the throttling window: shared by every app process."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    address: Mapped[str] = mapped_column(sa.String(45))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+
+    __table_args__ = (
+        sa.Index("ix_login_attempt_email_created_at", "email", "created_at"),
+        sa.Index("ix_login_attempt_address_created_at", "address", "created_at"),
+    )

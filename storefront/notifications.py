@@ -15,13 +15,13 @@ from email.message import EmailMessage
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, render_template
 from flask_sqlalchemy.session import Session as AppSession
 
 from .extensions import db
 from .models import Notification, utcnow
 from .settings import shop_settings
-from .urls import absolute_url
+from .urls import absolute_url, mail_base_url
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
@@ -65,14 +65,21 @@ def send_pending_soon() -> None:
     if not mail_configured():
         return
     app = current_app._get_current_object()
-    base_url = request.host_url if has_request_context() else app.config.get("PUBLIC_BASE_URL") or "http://localhost/"
+    base_url = mail_base_url()
 
     def run():
-        # A request context of its own, so links in the e-mail can be built off the request thread.
-        with app.test_request_context(base_url=base_url):
+        with mail_context(app, base_url):
             send_pending()
 
     threading.Thread(target=run, name="notification-mail", daemon=True).start()
+
+
+def mail_context(app, base_url: str):
+    """A request context of its own for the sender, so links in the e-mail can be built off the request.
+
+    Not a page: its transactions may write (see transactions.may_write).
+    """
+    return app.test_request_context(base_url=base_url)
 
 
 def send_pending(limit: int = 50) -> int:

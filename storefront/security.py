@@ -1,6 +1,10 @@
-"""Response headers every page carries: CSP, no sniffing, no Referer to other sites, no framing of the admin."""
+"""Response headers every page carries: CSP, no sniffing, no Referer to other sites.
 
-from flask import Flask, g, request
+Shop pages may be framed only by the shop itself (no clickjacking of the checkout), the admin by nobody.
+A request whose address carries a NUL is answered 404 before any view runs.
+"""
+
+from flask import Flask, abort, g, request
 
 # No inline scripts anywhere: every script is a static file of this site.
 BASE_POLICY = {
@@ -58,10 +62,19 @@ def content_security_policy() -> str:
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul():
+        # No address of this site contains a NUL, and PostgreSQL refuses one in any text it compares (path
+        # arguments are looked up as they are): answer 404 here rather than fail in a query later.
+        if "\x00" in request.path:
+            abort(404)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", content_security_policy())
         # Product URLs are secrets: never send them to another site as a Referer.
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # For browsers that predate frame-ancestors; the admin's own after_request has already set DENY.
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         return response

@@ -41,6 +41,7 @@ class ShopInfo:
     hosting_provider: str
     escrow_provider: str
     escrow_url: str
+    favicon_hash: str | None
 
     @property
     def bank_ready(self) -> bool:
@@ -85,6 +86,7 @@ def settings_row() -> ShopSettings:
             hosting_provider="",
             escrow_provider="",
             escrow_url="",
+            favicon_hash=None,
         )
     return row
 

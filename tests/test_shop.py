@@ -49,7 +49,7 @@ def public_get_urls(app, shop):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("admin.") or "GET" not in rule.methods:
             continue
-        if rule.endpoint in ("static", "shop.upload"):
+        if rule.endpoint in ("static", "shop.upload", "shop.favicon"):
             continue
         path = rule.rule
         for name in rule.arguments:

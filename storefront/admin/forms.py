@@ -40,6 +40,7 @@ from ..formatting import phone
 from ..lifecycle import CARRIERS, TRACKING_NO_RE
 from ..links import LINK_STATUS_LABELS, LinkStatus
 from ..models import DisplayStatus, OrderStatus, PaymentMethod, Product, as_utc
+from ..numbers import parse_id, parse_int
 from ..orders import KST
 from ..text import clean_line, clean_text, phone_digits
 
@@ -93,10 +94,9 @@ class CategoriesForm(FlaskForm):
     def category_rows(self) -> list[CategoryRow]:
         rows = []
         for entry in self.rows.entries:
-            raw_id = entry.form.id.data
             rows.append(
                 CategoryRow(
-                    id=int(raw_id) if raw_id and raw_id.isdigit() and len(raw_id) < 10 else None,
+                    id=parse_id(entry.form.id.data),
                     name=entry.form.name.data or "",
                     delete=bool(entry.form.delete.data),
                 )
@@ -108,7 +108,7 @@ YES_NO = options(("yes", _l("Displayed")), ("no", _l("Not displayed")))
 
 
 class ProductForm(FlaskForm):
-    category_id = SelectField(_l("Category"), coerce=int, validate_choice=True)
+    category_id = SelectField(_l("Category"), coerce=parse_int, validate_choice=True)
     name = StringField(
         _l("Product name"),
         filters=[clean_line],
@@ -282,7 +282,7 @@ class ProductForm(FlaskForm):
             listed=self.listed.data == "yes",
             stock_managed=self.stock_managed.data == "on",
             stock_quantity=self.stock_quantity.data or 0,
-            stock_seen=int(self.stock_seen.data) if (self.stock_seen.data or "").isdigit() else None,
+            stock_seen=parse_int(self.stock_seen.data),
             requires_shipping=self.requires_shipping.data != "no",
             max_per_order=self.max_per_order.data,
             purchase_limit=self.purchase_limit.data,
@@ -323,7 +323,7 @@ class ProductFilterForm(Form):
     """The 상품 관리 filters; read from the query string, so no CSRF."""
 
     q = StringField(_l("Product name"), filters=[lambda s: clean_line(s)[:100]])
-    category = SelectField(_l("Category"), coerce=int, default=0, validate_choice=False)
+    category = SelectField(_l("Category"), coerce=parse_int, default=0, validate_choice=False)
     display_status = SelectField(
         _l("Display status"),
         choices=options(("", _l("All")), ("displayed", _l("Displayed")), ("hidden", _l("Not displayed"))),
@@ -392,6 +392,7 @@ class ShopSettingsForm(FlaskForm):
     def validate_escrow_url(self, field):
         if field.data and not field.data.startswith(("https://", "http://")):
             raise ValidationError(_l("Enter a link that starts with https://."))
+    favicon = MultipleFileField(_l("Favicon"))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -3,7 +3,7 @@
 import json
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -25,11 +25,13 @@ from .. import (
     sharing,
 )
 from ..auth import authenticate, has_admin
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import AdminUser, Order, PaymentMethod, Product, ProductBatch, utcnow
+from ..numbers import parse_int
 from ..payments.toss import GatewayUnreachable
 from ..settings import save_settings, settings_row, shop_settings
-from ..urls import absolute_url, small_int
+from ..throttle import throttle
+from ..urls import absolute_url, page_number, small_int
 from . import bp, safe_next
 from .forms import (
     AccountForm,
@@ -51,22 +53,7 @@ from .forms import (
 )
 
 
-def _login_account() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
-def _failed_login(response) -> bool:
-    return response.status_code == 401
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed_login)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=_login_account,
-    deduct_when=_failed_login,
-)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
@@ -74,24 +61,23 @@ def login():
         return redirect(url_for("admin.setup"))
     form = LoginForm()
     if form.validate_on_submit():
+        attempt = throttle().begin(form.email.data, request.remote_addr)
+        if attempt is None:
+            message = _("Too many failed logins. For your security, wait 15 minutes and try again.")
+            return _render_login(LoginForm(), error=message), 429
         user = authenticate(form.email.data, form.password.data)
+        throttle().end(attempt, failed=user is None)
         if user is not None:
             session.clear()  # a fresh session at login: nothing from before carries over
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
-        # The same answer for an unknown e-mail and a wrong password; 401 counts towards the limits.
+        # The same answer for an unknown e-mail and a wrong password.
         return _render_login(form, error=_("The e-mail or password is not correct.")), 401
     return _render_login(form)
 
 
 def _render_login(form: LoginForm, error: str | None = None):
     return render_template("admin/login.html", form=form, error=error)
-
-
-@bp.errorhandler(429)
-def too_many_logins(exc):
-    message = _("Too many failed logins. For your security, wait 15 minutes and try again.")
-    return _render_login(LoginForm(), error=message), 429
 
 
 @bp.post("/logout")
@@ -108,7 +94,6 @@ def logout():
 @bp.route("/setup", methods=["GET", "POST"])
 def setup():
     """관리자 계정 만들기: only with the one-time code printed on the server's console."""
-    g.writes = True  # may store a new code, even on GET
     if has_admin():
         return redirect(url_for("admin.login"))
     code = (request.values.get("code") or "").strip()
@@ -214,7 +199,8 @@ def categories():
         return _render_categories(_categories_form(rows), focus_last=True)
     if action.startswith(("up-", "down-")):
         direction, _sep, index = action.partition("-")
-        i = int(index) if index.isdigit() else -1
+        i = parse_int(index)
+        i = -1 if i is None else i
         j = i - 1 if direction == "up" else i + 1
         if 0 <= i < len(rows) and 0 <= j < len(rows):
             rows[i], rows[j] = rows[j], rows[i]
@@ -260,7 +246,9 @@ def products():
         listed=filters.listed.data or "",
         link_status=filters.link_status.data or "",
     )
-    page = db.paginate(stmt, per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True)
+    page = db.paginate(
+        stmt, page=page_number(), per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True
+    )
     return render_template(
         "admin/products.html",
         filters=filters,
@@ -499,7 +487,9 @@ def orders_list():
 def _orders_page(bulk_form: BulkShipForm, status: int = 200):
     filters = OrderFilterForm(request.args)
     stmt = orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
-    page = db.paginate(stmt, per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True)
+    page = db.paginate(
+        stmt, page=page_number(), per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True
+    )
     return render_template("admin/orders.html", filters=filters, page=page, bulk_form=bulk_form), status
 
 
@@ -535,6 +525,17 @@ def orders_csv():
     )
 
 
+@bp.get("/orders.xlsx")
+def orders_xlsx():
+    filters = OrderFilterForm(request.args)
+    stmt = orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
+    return current_app.response_class(
+        exports.orders_xlsx(db.session.scalars(stmt)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="orders-{utcnow():%Y%m%d}.xlsx"'},
+    )
+
+
 def _order_page(order: Order, status: int = 200, **forms):
     forms.setdefault("ship_form", ShipForm())
     forms.setdefault("extend_form", ExtendDeadlineForm())
@@ -555,7 +556,6 @@ def _order_page(order: Order, status: int = 200, **forms):
 
 @bp.route("/orders/<id:order_id>", methods=["GET"])
 def order_detail(order_id: int):
-    g.writes = True  # reading marks notifications read and cancels an overdue order
     order = db.get_or_404(Order, order_id)
     changed = lifecycle.expire_if_due(order)
     notifications.mark_read(order.id)
@@ -695,20 +695,14 @@ def settings():
     upload_errors: list[str] = []
     if request.method == "POST":
         valid = form.validate()
-        preview_hash = None
-        for upload in request.files.getlist(form.preview_image.name)[:1]:
-            if upload and upload.filename:
-                try:
-                    preview_hash = images.store_upload(
-                        upload.stream.read(current_app.config["MAX_IMAGE_BYTES"] + 1)
-                    ).content_hash
-                except images.ImageRejected as exc:
-                    upload_errors.append(f"{upload.filename[-80:]}: {exc}")
-        form.preview_image.errors = list(form.preview_image.errors) + upload_errors
+        values = form.values()
+        for field, column in ((form.preview_image, "preview_image_hash"), (form.favicon, "favicon_hash")):
+            content_hash, errors = _stored_picture(field.name)
+            field.errors = list(field.errors) + errors
+            upload_errors += errors
+            if content_hash:
+                values[column] = content_hash
         if valid and not upload_errors:
-            values = form.values()
-            if preview_hash:
-                values["preview_image_hash"] = preview_hash
             save_settings(values, actor=current_user.email)
             db.session.commit()
             flash(_("Settings saved."), "success")
@@ -744,3 +738,15 @@ def _render_quick_window(form: QuickWindowForm, failed: bool = False):
 def _staged_images(form: ProductForm | QuickWindowForm) -> list[tuple[str, str]]:
     """The pictures the form holds so far, as (content hash, thumbnail name)."""
     return [(h, images.thumb_name(h)) for h in form.current_image_hashes() if images.HASH_RE.match(h)]
+
+
+def _stored_picture(name: str) -> tuple[str | None, list[str]]:
+    """The content hash of the picture sent in file field ``name`` (if any), and the messages for a refused one."""
+    for upload in request.files.getlist(name)[:1]:
+        if upload and upload.filename:
+            try:
+                data = upload.stream.read(current_app.config["MAX_IMAGE_BYTES"] + 1)
+                return images.store_upload(data).content_hash, []
+            except images.ImageRejected as exc:
+                return None, [f"{upload.filename[-80:]}: {exc}"]
+    return None, []

@@ -26,6 +26,7 @@ from flask import current_app
 from .. import ledger, lifecycle, orders
 from ..extensions import db
 from ..models import Order, OrderStatus, PaymentKind, PaymentMethod
+from ..numbers import parse_int
 from . import PaymentError
 
 log = logging.getLogger(__name__)
@@ -131,11 +132,10 @@ class TossPayments:
 
     def confirm(self, order: Order, params: dict[str, str]) -> ConfirmResult:
         payment_key = params.get("paymentKey") or ""
-        amount = params.get("amount") or ""
+        amount = params.get("amount")
         if (
             params.get("orderId") != order.order_no
-            or not amount.isdigit()
-            or int(amount) != order.total_amount
+            or parse_int(amount) != order.total_amount
             or not payment_key
             or len(payment_key) > 200
         ):

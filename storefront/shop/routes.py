@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import (
     abort,
     current_app,
-    g,
     make_response,
     redirect,
     render_template,
@@ -24,9 +23,9 @@ from ..i18n import LANG_COOKIE
 from ..models import Order, OrderStatus, PaymentMethod, Product
 from ..payments.toss import ConfirmResult, GatewayUnreachable
 from ..security import allow_postcode_service, allow_toss_widget
-from ..settings import split_bank_line
+from ..settings import shop_settings, split_bank_line
 from ..text import clean_line
-from ..urls import absolute_url, local_path
+from ..urls import absolute_url, local_path, query_id
 from ..visibility import LinkState, can_buy, device_for, indexable, is_scraper, link_state, listed_clause
 from . import bp
 from .forms import CheckoutForm, GateForm
@@ -38,17 +37,12 @@ def _visitor_device():
     return device_for(request.user_agent.string)
 
 
-def _cursor(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
-
-
 def _list_page(**filters) -> catalog.CardPage:
     return catalog.listed_page(
         _visitor_device(),
         per_page=current_app.config["PRODUCTS_PER_PAGE"],
-        before=_cursor("before"),
-        after=_cursor("after"),
+        before=query_id("before"),
+        after=query_id("after"),
         **filters,
     )
 
@@ -240,7 +234,6 @@ def _redirect_to_order(placed: orders.PlacedOrder):
 
 
 def _buyer_order(order_no: str) -> Order:
-    g.writes = True  # reading an overdue order cancels it: take the write lock up front
     order = orders.order_for_buyer(order_no, request.args.get("t"))
     if order is None and guest_lookup.granted(order_no):
         order = orders.find_by_order_no(order_no)  # found through 비회원 주문조회 in this browser
@@ -315,7 +308,6 @@ def toss_webhook():
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return {"ok": False}, 400
-    g.writes = True
     try:
         payments.provider_for(PaymentMethod.CARD).handle_webhook(payload)
     except (GatewayUnreachable, payments.PaymentError):
@@ -359,6 +351,17 @@ def health():
     except sa.exc.SQLAlchemyError:
         return {"status": "database unavailable"}, 503
     return {"status": "ok"}
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """For browsers and crawlers that ask before reading the page's <link rel="icon">."""
+    custom = shop_settings().favicon_hash
+    if custom:
+        return redirect(url_for("shop.upload", name=images.thumb_name(custom)))
+    response = current_app.send_static_file("img/favicon.png")
+    response.cache_control.max_age = 86400  # an unversioned URL: a shop's own icon shows up within a day
+    return response
 
 
 @bp.get("/robots.txt")
