@@ -109,6 +109,21 @@ def test_create_admin_command_creates_a_working_login(app, runner, client, auth)
     assert auth.login("new@example.com", "a-long-password").status_code == 302
 
 
+def test_the_app_stores_passwords_with_scrypt(monkeypatch):
+    # The suite hashes cheaply (see conftest); the shop itself keeps werkzeug's scrypt.
+    from werkzeug.security import check_password_hash
+
+    from storefront import models
+
+    from .conftest import APP_PASSWORD_HASHER
+
+    monkeypatch.setattr(models, "generate_password_hash", APP_PASSWORD_HASHER)
+    user = AdminUser(email="x@example.com")
+    user.set_password("a-long-password")
+    assert user.password_hash.startswith("scrypt:")
+    assert check_password_hash(user.password_hash, "a-long-password")
+
+
 def test_create_admin_prompts_and_refuses_short_passwords(runner):
     result = runner.invoke(args=["create-admin"], input="x@example.com\nshort\nshort\n")
     assert result.exit_code != 0
