@@ -17,8 +17,10 @@ import uuid
 from contextlib import closing
 from functools import partial
 
+import jinja2
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from flask_migrate import upgrade
 from PIL import Image
 from werkzeug.security import generate_password_hash
@@ -107,6 +109,27 @@ class PostgresDatabase:
 
 
 DATABASES = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once for the session, shared by every test's app (each has its own Jinja)."""
+
+    def __init__(self):
+        self.code = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compile_templates_once():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "jinja_options", {**Flask.jinja_options, "bytecode_cache": CompiledTemplates()})
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
