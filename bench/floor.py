@@ -1,27 +1,41 @@
 """The floor: the least a Flask page can cost here — one product row from the same database, through Jinja.
 
-Served by gunicorn with the same settings as the shop, so the shop's pages can be
-compared with what the framework itself costs on this machine.
+Flask-SQLAlchemy reads the row by primary key (``db.session.get``) and a template file
+renders it; Jinja compiles that file once per process and keeps it, as it keeps the shop's.
+Served by gunicorn with the same settings as the shop, so the shop's pages can be compared
+with what the framework itself costs on this machine.
 """
 
 import os
 
-import sqlalchemy as sa
-from flask import Flask, abort, render_template_string
+from flask import Flask, abort, render_template
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-TEMPLATE = """<!doctype html>
-<html lang="ko"><head><meta charset="utf-8"><title>{{ name }}</title></head>
-<body><h1>{{ name }}</h1><p>{{ "{:,}".format(price) }}원</p></body></html>"""
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+class Product(db.Model):
+    __tablename__ = "product"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    price: Mapped[int]
+
 
 app = Flask(__name__)
-engine = sa.create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)
-query = sa.text("SELECT name, price FROM product WHERE public_token = :token")
+app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+db.init_app(app)
 
 
-@app.get("/products/<token>")
-def product(token):
-    with engine.connect() as conn:
-        row = conn.execute(query, {"token": token}).first()
+@app.get("/products/<int:product_id>")
+def product(product_id: int):
+    row = db.session.get(Product, product_id)
     if row is None:
         abort(404)
-    return render_template_string(TEMPLATE, name=row.name, price=row.price)
+    return render_template("floor.html", name=row.name, price=row.price)

@@ -1,12 +1,14 @@
 """Benchmark the shop against the framework's floor, in one run on one machine.
 
-    python bench/run.py [--duration 10] [--connections 16] [--postgres URL]
+    python bench/run.py [--duration 5] [--rounds 3] [--connections 16] [--postgres URL]
 
 Starts gunicorn (2 workers) for the shop on seeded SQLite catalogues of 100 and
-100,000 products and for bench/floor.py, drives each page with wrk, and prints
-requests per second, p50 and p99 latency, and each page's ratio to the floor.
-Then runs the contention check: 50 buyers at once for a stock-1 product, on
-SQLite and (with --postgres) PostgreSQL: exactly one order, no 5xx.
+100,000 products and for bench/floor.py, and drives each page with wrk. The machine
+is shared and noisy, so every page is measured right after the floor, in several
+rounds; a page's ratio is the median of its per-round ratios. Then each shop page
+is driven by 50 connections at once to compare p99 with p50 latency.
+Last, the contention check: 50 buyers at once for a stock-1 product, on SQLite and
+(with --postgres) PostgreSQL: exactly one order, no 5xx.
 Needs wrk (Debian package) on PATH. Timings here are for people to read, never
 pass/fail tests.
 """
@@ -15,6 +17,7 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import socket
 import subprocess
 import sys
@@ -63,16 +66,16 @@ def make_shop(workdir: Path, products: int, database_url: str | None = None) -> 
         "with app.test_request_context():\n"
         "    save_settings({'bank_name': '국민은행', 'bank_account': '123-456', 'bank_holder': '규섭커피'})\n"
         "    db.session.commit()\n"
-        "    listed = db.session.scalar(sa.select(Product.public_token).where(Product.listed)"
-        ".order_by(Product.id.desc()))\n"
+        "    listed = db.session.execute(sa.select(Product.public_token, Product.id).where(Product.listed)"
+        ".order_by(Product.id.desc())).first()\n"
         "    category = db.session.scalar(sa.select(Category.id).where(Category.name == '원두'))\n"
         "    deep = db.session.scalar(sa.select(Product.id).where(Product.category_id == category)"
         ".order_by(Product.id).offset(30))\n"
-        "    print(listed, category, deep)\n"
+        "    print(listed[0], listed[1], category, deep)\n"
     )
     out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
-    token, category, deep = out.stdout.split()
-    return {"env": env, "token": token, "category": category, "deep": deep}
+    token, product_id, category, deep = out.stdout.split()
+    return {"env": env, "token": token, "product_id": product_id, "category": category, "deep": deep}
 
 
 class Gunicorn:
@@ -160,9 +163,14 @@ def contention(shop_url: str, env: dict, buyers: int = 50) -> dict:
     }
 
 
+def median(values):
+    return statistics.median(values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternated floor/page runs per page")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--postgres", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test (it is emptied)")
     parser.add_argument("--write", action="store_true", help="write the figures into bench/RESULTS.md")
@@ -172,24 +180,31 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="storefront-bench-"))
     small, large = make_shop(workdir, 100), make_shop(workdir, 100_000)
-    rows = []
     servers = []
+    runs = {}  # page name -> list of (page result, floor result of the same round)
+    busy = {}  # page name -> list of results under 50 connections
     try:
         floor = Gunicorn("bench.floor:app", {**small["env"], "PYTHONPATH": str(ROOT)})
         servers.append(floor)
-        floor_result = wrk(f"{floor.url}/products/{small['token']}", args.duration, args.connections)
-        rows.append(("floor (bench/floor.py, one row + Jinja)", floor_result))
+        floor_url = f"{floor.url}/products/{small['product_id']}"
+        pages = []
         for label, shop in (("100", small), ("100,000", large)):
             server = Gunicorn("storefront:create_app()", shop["env"])
             servers.append(server)
-            pages = [
-                (f"product page ({label} products)", f"/products/{shop['token']}"),
-                (f"category page 1 ({label})", f"/categories/{shop['category']}"),
-                (f"category deep page ({label})", f"/categories/{shop['category']}?before={shop['deep']}"),
-                (f"checkout GET ({label})", f"/products/{shop['token']}/buy"),
+            pages += [
+                (f"product page ({label} products)", f"{server.url}/products/{shop['token']}"),
+                (f"home page ({label})", f"{server.url}/"),
+                (f"category page 1 ({label})", f"{server.url}/categories/{shop['category']}"),
+                (f"category deep page ({label})", f"{server.url}/categories/{shop['category']}?before={shop['deep']}"),
+                (f"checkout GET ({label})", f"{server.url}/products/{shop['token']}/buy"),
             ]
-            for name, path in pages:
-                rows.append((name, wrk(server.url + path, args.duration, args.connections)))
+        for _ in range(args.rounds):
+            for name, url in pages:
+                floor_result = wrk(floor_url, args.duration, args.connections)
+                runs.setdefault(name, []).append((wrk(url, args.duration, args.connections), floor_result))
+            busy.setdefault("floor", []).append(wrk(floor_url, args.duration, 50))
+            for name, url in pages:
+                busy.setdefault(name, []).append(wrk(url, args.duration, 50))
         contention_runs = [("SQLite", contention(servers[-1].url, large["env"]))]
     finally:
         for server in servers:
@@ -210,21 +225,38 @@ def main() -> None:
             server.stop()
     shutil.rmtree(workdir, ignore_errors=True)
 
-    floor_rps = floor_result["rps"]
+    floor_runs = [f for results in runs.values() for _, f in results]
     lines = [
-        "| page | req/s | p50 ms | p99 ms | non-2xx/3xx | ratio to floor |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| page | req/s | floor req/s (same rounds) | ratio to floor | p50 ms | p99 ms | non-2xx/3xx |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| floor (bench/floor.py, one row + cached template) | {median([f['rps'] for f in floor_runs]):.0f} | | 1.00 "
+        f"| {median([f['p50'] for f in floor_runs]):.1f} | {median([f['p99'] for f in floor_runs]):.1f} "
+        f"| {sum(f['errors'] for f in floor_runs)} |",
     ]
-    for name, r in rows:
-        ratio = r["rps"] / floor_rps
-        lines.append(f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | {ratio:.2f} |")
-    by_name = dict(rows)
+    ratios = {}
+    for name, results in runs.items():
+        ratios[name] = median([r["rps"] / f["rps"] for r, f in results])
+        lines.append(
+            f"| {name} | {median([r['rps'] for r, _ in results]):.0f} | {median([f['rps'] for _, f in results]):.0f} "
+            f"| {ratios[name]:.2f} | {median([r['p50'] for r, _ in results]):.1f} "
+            f"| {median([r['p99'] for r, _ in results]):.1f} | {sum(r['errors'] for r, _ in results)} |"
+        )
+    rps = {name: median([r["rps"] for r, _ in results]) for name, results in runs.items()}
     lines.append("")
     lines.append(
         "Category page at 100,000 vs 100 products (req/s ratio): first page "
-        f"{by_name['category page 1 (100,000)']['rps'] / by_name['category page 1 (100)']['rps']:.2f}, deep page "
-        f"{by_name['category deep page (100,000)']['rps'] / by_name['category deep page (100)']['rps']:.2f}"
+        f"{rps['category page 1 (100,000)'] / rps['category page 1 (100)']:.2f}, deep page "
+        f"{rps['category deep page (100,000)'] / rps['category deep page (100)']:.2f}"
     )
+    lines.append("")
+    lines.append("| 50 connections at once | req/s | p50 ms | p99 ms | p99 / p50 | non-2xx/3xx |")
+    lines.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, results in busy.items():
+        p50, p99 = median([r["p50"] for r in results]), median([r["p99"] for r in results])
+        lines.append(
+            f"| {name} | {median([r['rps'] for r in results]):.0f} | {p50:.1f} | {p99:.1f} | {p99 / p50:.1f} "
+            f"| {sum(r['errors'] for r in results)} |"
+        )
     lines.append("")
     lines.append("| contention: 50 buyers, stock 1 | orders | 5xx | seconds |")
     lines.append("| --- | ---: | ---: | ---: |")
@@ -235,10 +267,13 @@ def main() -> None:
     if args.write:
         machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
         command = "python bench/run.py " + " ".join(sys.argv[1:])
-        (ROOT / "bench" / "RESULTS.md").write_text(
+        results = ROOT / "bench" / "RESULTS.md"
+        notes = results.read_text().partition("\n## ")[2] if results.exists() else ""
+        results.write_text(
             "# Benchmark results\n\n"
             f"Machine: {machine}. Command: `{command}`. gunicorn 2 sync workers, wrk -t2 -c{args.connections} "
-            f"-d{args.duration}s, SQLite unless stated.\n\n{report}\n"
+            f"-d{args.duration}s, {args.rounds} rounds (medians), SQLite unless stated.\n\n{report}\n"
+            + (f"\n## {notes}" if notes else "")
         )
 
 

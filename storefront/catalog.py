@@ -5,6 +5,7 @@ once (or the request rolls back), so a failed save leaves nothing half-done.
 """
 
 import enum
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -434,19 +435,21 @@ def listed_page(
     return CardPage(items, older, newer)
 
 
+@functools.cache
+def _product_by_token_query() -> sa.Select:
+    # One query: the product with its category and images joined in. Built once: every product
+    # page runs it, and building the statement cost as much as running it.
+    return (
+        sa.select(Product)
+        .where(Product.public_token == sa.bindparam("token"))
+        .options(sa.orm.joinedload(Product.images), sa.orm.joinedload(Product.category))
+    )
+
+
 def product_by_token(token: str) -> Product | None:
     if not PUBLIC_TOKEN_RE.match(token):
         return None
-    # One query: the product with its category and images joined in.
-    return (
-        db.session.execute(
-            sa.select(Product)
-            .where(Product.public_token == token)
-            .options(sa.orm.joinedload(Product.images), sa.orm.joinedload(Product.category))
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    return db.session.execute(_product_by_token_query(), {"token": token}).unique().scalar_one_or_none()
 
 
 def _name_contains(text: str):

@@ -1,27 +1,44 @@
-"""Shared fixtures: an app on a fresh database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set)."""
+"""Shared fixtures: an app on an empty shop (SQLite, or PostgreSQL when TEST_DATABASE_URL is set).
+
+Migrating a database and hashing a password are the slow parts of a test, so each kind of
+database is migrated once per session, with the admin account in it, and every test starts
+from that state again: SQLite copies the migrated file, PostgreSQL truncates every table and
+puts the admin row back (tests commit, run CLI commands and serve live threads, so a rollback
+would not undo enough). Tests hash passwords cheaply; the app's own method is tested separately.
+"""
 
 import io
 import os
 import re
+import shutil
+import sqlite3
 import threading
+import uuid
+from contextlib import closing
+from functools import partial
 
+import jinja2
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from flask_migrate import upgrade
 from PIL import Image
+from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
-from storefront import catalog, create_app
+from storefront import catalog, create_app, models
 from storefront.auth import create_or_update_admin
 from storefront.extensions import db
 
 ADMIN_EMAIL = "owner@example.com"
 ADMIN_PASSWORD = "correct horse battery"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_PASSWORD_HASH = "pbkdf2:sha256:1"
+APP_PASSWORD_HASHER = models.generate_password_hash
 
 
 def reset_database(url: str) -> None:
-    """Empty a shared test database (PostgreSQL) so every test starts from nothing."""
+    """Empty a shared test database (PostgreSQL): drop every table the tests made."""
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA public CASCADE"))
@@ -29,16 +46,139 @@ def reset_database(url: str) -> None:
     engine.dispose()
 
 
+def migrated_app(url: str, instance_path: str):
+    """Run the migrations on ``url`` and add the admin account, as a new shop's install does."""
+    app = create_app({"INSTANCE_PATH": instance_path, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        create_or_update_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
+        db.session.commit()
+    return app
+
+
+class SQLiteTemplate:
+    """A migrated SQLite file; each test gets a copy of it."""
+
+    def __init__(self, folder):
+        self.path = folder / "migrated.sqlite"
+        app = migrated_app("sqlite:///" + str(self.path), str(folder))
+        with app.app_context():
+            db.engine.dispose()
+        with closing(sqlite3.connect(self.path)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file, which is copied
+
+    def fresh(self, tmp_path) -> str:
+        target = tmp_path / "instance" / "test.sqlite"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.path, target)
+        return "sqlite:///" + str(target)
+
+
+class PostgresDatabase:
+    """The PostgreSQL test database, migrated once; each test gets its tables emptied."""
+
+    def __init__(self, url: str, folder):
+        self.url = url
+        self.folder = folder
+        self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        self.migrate()
+
+    def migrate(self) -> None:
+        reset_database(self.url)
+        app = migrated_app(self.url, str(self.folder))
+        with app.app_context():
+            db.engine.dispose()
+        with self.engine.connect() as conn:
+            tables = sa.inspect(conn).get_table_names()
+            self.admin_rows = [dict(row._mapping) for row in conn.execute(sa.text("SELECT * FROM admin_user"))]
+        self.truncate = sa.text(
+            "TRUNCATE {} RESTART IDENTITY CASCADE".format(", ".join(f'"{t}"' for t in tables if t != "alembic_version"))
+        )
+        for row in self.admin_rows:
+            row.pop("id")  # numbered by the restarted sequence, as in a new shop
+
+    def fresh(self) -> str:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(sa.text("SET LOCAL lock_timeout = '20s'"))
+                conn.execute(self.truncate)
+                conn.execute(models.AdminUser.__table__.insert(), self.admin_rows)
+        except sa.exc.DBAPIError:
+            self.migrate()  # a test left the schema changed or half-built: start over
+        return self.url
+
+
 DATABASES = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once for the session, shared by every test's app (each has its own Jinja)."""
+
+    def __init__(self):
+        self.code = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compile_templates_once():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "jinja_options", {**Flask.jinja_options, "bytecode_cache": CompiledTemplates()})
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Hash passwords with one round in tests: scrypt costs a third of a second per login."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models, "generate_password_hash", partial(generate_password_hash, method=TEST_PASSWORD_HASH))
+        yield
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory, cheap_password_hashing) -> SQLiteTemplate:
+    return SQLiteTemplate(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_database(tmp_path_factory, cheap_password_hashing) -> PostgresDatabase:
+    database = PostgresDatabase(TEST_DATABASE_URL, tmp_path_factory.mktemp("postgres-instance"))
+    yield database
+    database.engine.dispose()
 
 
 @pytest.fixture(params=DATABASES)
 def database_url(request, tmp_path):
-    """Each database test runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set."""
+    """Each database test runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
+
+    The database is migrated and holds only the admin account.
+    """
     if request.param == "postgresql":
-        reset_database(TEST_DATABASE_URL)
-        return TEST_DATABASE_URL
-    return "sqlite:///" + str(tmp_path / "instance" / "test.sqlite")
+        return request.getfixturevalue("postgres_database").fresh()
+    return request.getfixturevalue("sqlite_template").fresh(tmp_path)
+
+
+@pytest.fixture(params=DATABASES)
+def empty_database_url(request, tmp_path):
+    """A database with no tables at all (PostgreSQL: a schema of its own, dropped afterwards)."""
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path / "empty.sqlite")
+        return
+    schema = "empty_" + uuid.uuid4().hex[:12]
+    engine = sa.create_engine(TEST_DATABASE_URL, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    yield sa.make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture
@@ -53,10 +193,6 @@ def app(tmp_path, database_url):
             "SHOP_NAME": "테스트상점",
         }
     )
-    with app.app_context():
-        upgrade()
-        create_or_update_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
-        db.session.commit()
     yield app
     with app.app_context():
         db.session.remove()

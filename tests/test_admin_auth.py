@@ -111,6 +111,30 @@ def test_create_admin_command_creates_a_working_login(app, runner, client, auth)
     assert auth.login("new@example.com", "a-long-password").status_code == 302
 
 
+def test_a_failed_login_does_not_write_the_password_back_into_the_page(client, auth):
+    response = auth.login(password="wrong-secret-123")
+    html = client.post(
+        "/admin/login", data={"email": ADMIN_EMAIL, "password": "wrong-secret-123", "csrf_token": auth.token}
+    ).get_data(as_text=True)
+    assert response.status_code == 401
+    assert 'type="password"' in html and "wrong-secret-123" not in html
+
+
+def test_the_app_stores_passwords_with_scrypt(monkeypatch):
+    # The suite hashes cheaply (see conftest); the shop itself keeps werkzeug's scrypt.
+    from werkzeug.security import check_password_hash
+
+    from storefront import models
+
+    from .conftest import APP_PASSWORD_HASHER
+
+    monkeypatch.setattr(models, "generate_password_hash", APP_PASSWORD_HASHER)
+    user = AdminUser(email="x@example.com")
+    user.set_password("a-long-password")
+    assert user.password_hash.startswith("scrypt:")
+    assert check_password_hash(user.password_hash, "a-long-password")
+
+
 def test_create_admin_prompts_and_refuses_short_passwords(runner):
     result = runner.invoke(args=["create-admin"], input="x@example.com\nshort\nshort\n")
     assert result.exit_code != 0

@@ -9,14 +9,22 @@ from flask import current_app
 from storefront.extensions import db
 
 
-def test_upgrade_from_empty_database_reaches_head(app):
+def test_upgrade_from_empty_database_reaches_head(tmp_path, empty_database_url):
+    from flask_migrate import upgrade
+
+    from storefront import create_app
+
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
+        assert sa.inspect(db.engine).get_table_names() == []
+        upgrade()
         script = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
         with db.engine.connect() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
         assert current == script.get_current_head()
         tables = set(sa.inspect(db.engine).get_table_names())
         assert {"admin_user", "category", "product", "product_image"} <= tables
+        db.engine.dispose()
 
 
 def test_models_and_migrations_agree(app):

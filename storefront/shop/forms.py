@@ -29,7 +29,8 @@ def _postcode(form, field):
 
 
 class CheckoutForm(FlaskForm):
-    nonce = HiddenField()
+    # A label, though never shown: without one WTForms loads its own catalogue on every request to name it.
+    nonce = HiddenField("")
     buyer_name = line_field(_l("Name"), 50, required=_l("Enter your name."))
     buyer_phone = PhoneField(
         _l("Mobile number"),

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from storefront import create_app
-from storefront.auth import create_or_update_admin
 from storefront.extensions import db
 from storefront.settings import save_settings
 
@@ -33,22 +32,18 @@ DESKTOP = {"width": 1366, "height": 900}
 
 
 @pytest.fixture
-def live_server(tmp_path):
-    from flask_migrate import upgrade
-
+def live_server(tmp_path, sqlite_template):
     app = create_app(
         {
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "SECRET_KEY": "browser-test-key",
-            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "instance" / "shop.sqlite"),
+            "SQLALCHEMY_DATABASE_URI": sqlite_template.fresh(tmp_path),
             "SHOP_NAME": "규섭커피",
             "SHOP_PHONE": "02-1234-5678",
             "SHOP_EMAIL": "help@example.com",
         }
     )
     with app.test_request_context():
-        upgrade()
-        create_or_update_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
         save_settings(
             {
                 "name": "규섭커피",
