@@ -41,7 +41,7 @@ def window(make_product):
 def beacon(client, token, **headers):
     """Open the product page like a browser, then send what its script sends."""
     html = client.get(f"/products/{token}", headers={"User-Agent": PHONE_UA}).get_data(as_text=True)
-    url = re.search(r'data-view-url="([^"]+)"', html).group(1)
+    url = f"/products/{token}/viewed"  # where static/js/view.js sends it: the page's own address + /viewed
     signed = re.search(r'data-view-token="([^"]+)"', html).group(1)
     headers.setdefault("User-Agent", PHONE_UA)
     return client.post(url, data={"v": signed}, headers=headers)

@@ -2,12 +2,13 @@
 // so only real visits reach the shop; a prerendered page waits until it is actually shown.
 (function () {
   "use strict";
-  var page = document.querySelector("[data-view-url]");
+  var page = document.querySelector("[data-view-token]");
   if (!page || !navigator.sendBeacon) return;
   function send() {
     var body = new URLSearchParams();
     body.append("v", page.getAttribute("data-view-token"));
-    navigator.sendBeacon(page.getAttribute("data-view-url"), body);
+    // The product's own address + "/viewed" (shop.product_viewed), so the page builds no second URL.
+    navigator.sendBeacon(location.pathname.replace(/\/+$/, "") + "/viewed", body);
   }
   if (document.prerendering) {
     document.addEventListener("prerenderingchange", send, { once: true });
