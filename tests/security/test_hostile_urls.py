@@ -34,13 +34,14 @@ def test_unicode_digits_in_list_cursors_are_ignored(client, make_product):
     assert client.get("/categories/1?before=²").status_code == 404  # no such category, still no 500
 
 
-def test_unicode_digits_in_a_category_path_are_not_found(app, client):
+def test_unicode_digits_in_a_category_path_are_not_found(app, client, make_product):
     from storefront import catalog
     from storefront.extensions import db
 
     with app.test_request_context():
         catalog.save_categories([catalog.CategoryRow(id=None, name="원두", delete=False)])
         db.session.commit()
+    make_product(name="원두 상품", category_id=1)  # a category the public may see
     assert client.get("/categories/1?before=²").status_code == 200
     for path in ["/categories/١", "/categories/¹", "/categories/" + "9" * 30, "/categories/-1"]:
         assert client.get(path).status_code == 404, path
@@ -101,6 +102,7 @@ def shop_objects(app, client, bank_ready, make_product):
         "values": {
             "product_id": str(product_id), "category_id": "1", "order_id": "1", "token": token,
             "order_no": order_no, "name": "missing.jpg", "code": "en", "filename": "css/site.css",
+            "kind": "terms", "user_id": "1", "batch_id": "1",
         },
         "t": secret,
     }  # fmt: skip
