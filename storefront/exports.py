@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from flask_babel import gettext as _
 
-from .formatting import kst, phone, status_label
+from .formatting import kst, order_method_label, phone, status_label
 from .models import Order
 
 # Excel runs a cell that starts with one of these as a formula.
@@ -26,7 +26,7 @@ def orders_csv(orders: Iterable[Order]) -> str:
         [
             _("Order number"), _("Ordered at"), _("Status"), _("Buyer"), _("Mobile number"), _("E-mail"),
             _("Depositor name"), _("Product"), _("Quantity"), _("Amount"), _("Recipient"), _("Recipient phone"),
-            _("Postcode"), _("Address"), _("Address line 2"), _("Delivery note"),
+            _("Postcode"), _("Address"), _("Address line 2"), _("Delivery note"), _("Payment method"),
         ]
     )  # fmt: skip
     for order in orders:
@@ -38,7 +38,7 @@ def orders_csv(orders: Iterable[Order]) -> str:
                 order.order_no, kst(order.created_at), status_label(order.status), order.buyer_name,
                 phone(order.buyer_phone), order.buyer_email, order.depositor_name, products, quantity,
                 order.total_amount, order.recipient_name, phone(order.recipient_phone), order.postcode,
-                order.address, order.address_detail, order.delivery_note,
+                order.address, order.address_detail, order.delivery_note, order_method_label(order),
             ]
         )  # fmt: skip
     return out.getvalue()

@@ -124,6 +124,13 @@ def method_label(method: PaymentMethod) -> str:
     return str(METHOD_LABELS[method])
 
 
+def order_method_label(order) -> str:
+    """How an order was paid: 무통장입금, or what the card provider reports (가상계좌, 간편결제 (토스페이)…)."""
+    if order.payment_method is PaymentMethod.CARD and order.provider_method:
+        return f"{method_label(order.payment_method)} · {order.provider_method}"
+    return method_label(order.payment_method)
+
+
 def actor_label(actor: str) -> str:
     """Who made a change: the buyer, the shop itself, or the merchant's e-mail."""
     return {"buyer": _("Buyer"), "system": _("Automatic"), "toss": _("Toss Payments")}.get(actor, actor)
@@ -214,6 +221,7 @@ def init_app(app: Flask) -> None:
         action_label=action_label,
         tracking_url=tracking_url,
         method_label=method_label,
+        order_method_label=order_method_label,
         actor_label=actor_label,
         sale_state_label=sale_state_label,
         product_event_label=product_event_label,

@@ -12,8 +12,8 @@ from storefront.models import Order, OrderEvent, OrderStatus, Product, utcnow
 from .conftest import LiveServer, place
 from .fake_toss import FakeToss
 
-SECRET = "test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R"
-CLIENT = "test_ck_D5GePWvyJnrK0W0k6q8gLzN97Eoq"
+SECRET = "test_gsk_docs_OaPz8L5KdmQXkzRz3y47BMw6"
+CLIENT = "test_gck_docs_Ovk5rk1EwkEbP0W43n07xlzm"
 
 
 @pytest.fixture

@@ -346,7 +346,7 @@ def orders_csv():
 def _order_page(order: Order, status: int = 200, **forms):
     forms.setdefault("ship_form", ShipForm())
     forms.setdefault("extend_form", ExtendDeadlineForm())
-    forms.setdefault("refund_form", RefundForm(method=order.payment_method))
+    forms.setdefault("refund_form", RefundForm(method=order.payment_method, needs_account=payments.refund_needs_account(order)))
     return (
         render_template(
             "admin/order_detail.html",
@@ -470,7 +470,7 @@ def order_extend(order_id: int):
 @bp.post("/orders/<id:order_id>/refund")
 def order_refund(order_id: int):
     order = db.get_or_404(Order, order_id)
-    form = RefundForm(method=order.payment_method)
+    form = RefundForm(method=order.payment_method, needs_account=payments.refund_needs_account(order))
     if not form.validate_on_submit():
         return _order_page(order, 422, refund_form=form)
     problem = lifecycle.refund_problem(order, form.amount.data)

@@ -41,5 +41,20 @@ def provider_for(method: PaymentMethod) -> PaymentProvider:
     return {PaymentMethod.BANK_TRANSFER: BankTransfer(), PaymentMethod.CARD: TossPayments()}[method]
 
 
-def available_methods() -> list[PaymentMethod]:
-    return [method for method in PaymentMethod if provider_for(method).available()]
+def available_methods(amount: int | None = None) -> list[PaymentMethod]:
+    """The methods set up now; with ``amount``, those that can take it (card: at least 100원)."""
+    return [
+        method
+        for method in PaymentMethod
+        if provider_for(method).available()
+        and (amount is None or not hasattr(provider_for(method), "accepts") or provider_for(method).accepts(amount))
+    ]
+
+
+def refund_needs_account(order: Order) -> bool:
+    """Whether a refund of ``order`` is sent to an account the merchant enters (환불 계좌): bank
+    transfers, and a card provider's virtual-account deposits."""
+    if order.payment_method is PaymentMethod.BANK_TRANSFER:
+        return True
+    provider = provider_for(order.payment_method)
+    return hasattr(provider, "refund_needs_account") and provider.refund_needs_account(order)

@@ -21,7 +21,7 @@ from .. import catalog, images, lifecycle, orders, payments, previews
 from ..extensions import csrf, db
 from ..i18n import LANG_COOKIE
 from ..models import Order, OrderStatus, PaymentMethod, Product
-from ..payments.toss import ConfirmResult, GatewayUnreachable
+from ..payments.toss import ConfirmResult, GatewayUnreachable, widget_fields
 from ..security import allow_toss_widget
 from ..text import clean_line
 from ..urls import absolute_url, local_path
@@ -113,7 +113,7 @@ def checkout(token: str):
     unavailable = _unavailable_page(product, device)
     if unavailable is not None:
         return unavailable
-    methods = payments.available_methods()
+    methods = payments.available_methods(product.price)
     if not methods:
         return render_template("shop/checkout.html", product=product, form=None), 503
     form = CheckoutForm(
@@ -206,6 +206,7 @@ def _card_page(order: Order, card, error: str | None = None):
         "shop/pay_card.html",
         order=order,
         client_key=card.client_key,
+        widget=widget_fields(order),
         success_url=absolute_url("shop.card_success", order_no=order.order_no, t=token),
         fail_url=absolute_url("shop.card_fail", order_no=order.order_no, t=token),
         error=error,
