@@ -127,7 +127,7 @@ def method_label(method: PaymentMethod) -> str:
 def order_method_label(order) -> str:
     """How an order was paid: 무통장입금, or what the card provider reports (가상계좌, 간편결제 (토스페이)…)."""
     if order.payment_method is PaymentMethod.CARD and order.provider_method:
-        return f"{method_label(order.payment_method)} · {order.provider_method}"
+        return f"{order.provider_method} · {_('Toss Payments')}"
     return method_label(order.payment_method)
 
 
