@@ -180,3 +180,19 @@ def test_startup_refuses_keys_the_widget_does_not_take(tmp_path, client_key, sec
         create_app(
             {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "TOSS_CLIENT_KEY": client_key, "TOSS_SECRET_KEY": secret_key}
         )
+
+
+def test_only_the_card_page_lets_the_widget_in(client, toss, card_order, make_product):
+    def policy(url):
+        header = client.get(url).headers["Content-Security-Policy"]
+        return {part.split()[0]: part.split()[1:] for part in header.split("; ")}
+
+    card = policy(card_order["url"])
+    assert card["script-src"] == ["'self'", "https://js.tosspayments.com"]
+    assert card["connect-src"] == ["'self'", "https://*.tosspayments.com"]
+    assert card["frame-src"] == ["https://*.tosspayments.com", "https://*.toss.im"]
+    assert card["form-action"] == ["'self'", "https://*.tosspayments.com"]
+    _, token = make_product()
+    product = policy(f"/products/{token}")
+    assert product["script-src"] == ["'self'"] and product["frame-src"] == ["'none'"]
+    assert product["form-action"] == ["'self'"] and product["connect-src"] == ["'self'"]
