@@ -15,17 +15,22 @@
   var widgets = null;
   var CANCELLED = ["USER_CANCEL", "PAY_PROCESS_CANCELED"];
 
-  var fail = function (error, message) {
+  // A widget that did not load hides the pay button (the retry is the way on); a payment window
+  // that did not open keeps it, to try again.
+  var fail = function (error, message, canPay) {
     if (window.console) console.error("toss", error && (error.code || error.name), error && error.message);
     loading.hidden = true;
-    button.disabled = true;
+    button.hidden = !canPay;
+    button.disabled = !canPay;
     problemText.textContent = message || d.loadError;
+    retry.hidden = !!canPay;
     problem.hidden = false;
   };
 
   var load = function () {
     problem.hidden = true;
     loading.hidden = false;
+    button.hidden = false;
     button.disabled = true;
     if (typeof window.TossPayments !== "function") { fail(null); return; }
     try {
@@ -67,8 +72,7 @@
       })
       .catch(function (error) {
         if (error && CANCELLED.indexOf(error.code) >= 0) { button.disabled = false; return; }  // the buyer closed it
-        fail(error, d.payError);
-        button.disabled = false;
+        fail(error, d.payError, true);
       });
   });
 

@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import requests
@@ -337,6 +337,7 @@ class TossPayments:
             due_at = utcnow() + timedelta(days=1)
         if due_at.tzinfo is None:
             due_at = due_at.replace(tzinfo=KST)
+        due_at = due_at.astimezone(UTC)  # stored in UTC like every time of the shop
         line = f"{bank} {number}"
         lifecycle.await_provider_deposit(
             order, ACTOR, payment_key, method, line, due_at, str(payment.get("secret") or "")
