@@ -25,10 +25,11 @@ gateway commits before the call (see ``payments.toss``) and then calls the step 
 For a provider (e.g. virtual accounts): the order is created by ``orders.place_order``; call
 :func:`claim_card_payment` / :func:`release_card_claim` around a confirm call, :func:`mark_paid`
 when the provider says the money arrived (it writes the ledger row of the money in),
+:func:`await_provider_deposit` when it issued a virtual account instead (입금 대기 until the deposit),
 :func:`record_refund` when you give money back and :func:`sync_provider_refunds` when the provider
 reports refunds in all (its console included); record every other exchange with
 :func:`storefront.ledger.record` (amount 0). A new payment method adds itself to the ``methods`` of
-the steps it may take (``CLAIM_CARD``, ``RELEASE_CARD``, ``CARD_PAID``); a new status is a member
+the steps it may take (``CLAIM_CARD``, ``RELEASE_CARD``, ``CARD_PAID``, ``CARD_WAITING``); a new status is a member
 of ``OrderStatus`` with its label, rows of :data:`STEPS`, and a migration for its CHECK constraint.
 """
 

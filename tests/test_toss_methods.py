@@ -196,3 +196,27 @@ def test_only_the_card_page_lets_the_widget_in(client, toss, card_order, make_pr
     product = policy(f"/products/{token}")
     assert product["script-src"] == ["'self'"] and product["frame-src"] == ["'none'"]
     assert product["form-action"] == ["'self'"] and product["connect-src"] == ["'self'"]
+
+
+def test_cancelling_an_order_closes_its_virtual_account(app, client, admin, toss, card_order):
+    key, _ = pay_by(client, toss, card_order, "가상계좌")
+    order_id = order_row(app, card_order["order_no"]).id
+    admin.post(f"/admin/orders/{order_id}/cancel")
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.CANCELLED
+    assert toss.payments[key]["status"] == "CANCELED"
+    assert stock(app, card_order["product_id"]) == 2
+
+
+def test_a_partial_refund_in_the_console_is_a_partial_refund_here(app, client, toss, card_order):
+    key = toss.authenticate(card_order["order_no"], 45000)
+    client.get(success_url(card_order, key, 45000))
+    toss.cancel_in_console(key, 5000)
+    assert webhook(client, key, card_order["order_no"], "PARTIAL_CANCELED").status_code == 200
+    assert webhook(client, key, card_order["order_no"], "PARTIAL_CANCELED").status_code == 200
+    order = order_row(app, card_order["order_no"])
+    assert order.status is OrderStatus.PARTIALLY_REFUNDED
+    with app.app_context():
+        refunded = db.session.scalar(
+            sa.select(sa.func.sum(PaymentRecord.amount)).where(PaymentRecord.order_id == order.id, PaymentRecord.amount < 0)
+        )
+    assert refunded == -5000

@@ -410,12 +410,19 @@ def order_mark_paid(order_id: int):
 
 @bp.post("/orders/<id:order_id>/cancel")
 def order_cancel(order_id: int):
-    return _order_step(
+    response = _order_step(
         order_id,
         lifecycle.cancel,
         _("The order was cancelled and the stock returned."),
         _("This order cannot be cancelled any more."),
     )
+    order = db.session.get(Order, order_id)
+    if order is not None and order.payment_method is PaymentMethod.CARD:
+        try:
+            payments.provider_for(order.payment_method).close_unpaid(order)
+        except (GatewayUnreachable, payments.PaymentError):
+            flash(_("Close the virtual account in the Toss Payments console too."), "warning")
+    return response
 
 
 @bp.post("/orders/<id:order_id>/prepare")

@@ -409,6 +409,15 @@ class TossPayments:
         )
         return recorded > 0 or code == "ALREADY_CANCELED_PAYMENT"
 
+    def close_unpaid(self, order: Order) -> None:
+        """A cancelled order's virtual account that still waits for a deposit: closed at the gateway,
+        so no money can arrive for an order the shop no longer sells."""
+        if order.status is not OrderStatus.CANCELLED or not order.payment_secret or not order.payment_key:
+            return
+        payment = self.gateway().payment(order.payment_key)
+        if payment.get("status") == "WAITING_FOR_DEPOSIT":
+            self._cancel(order, order.payment_key, "order cancelled")
+
     def refund_if_taken(self, order: Order) -> None:
         """A payment that arrived for an order we no longer sell (cancelled, expired): give it back."""
         try:
