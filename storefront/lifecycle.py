@@ -160,7 +160,9 @@ STEPS: dict[Action, Step] = {
     Action.CLAIM_CARD: Step(frozenset({S.AWAITING_PAYMENT}), S.CONFIRMING, methods=frozenset({PaymentMethod.CARD})),
     Action.RELEASE_CARD: Step(frozenset({S.CONFIRMING}), S.AWAITING_PAYMENT, methods=frozenset({PaymentMethod.CARD})),
     Action.CARD_PAID: Step(
-        frozenset({S.AWAITING_PAYMENT, S.CONFIRMING, S.AWAITING_DEPOSIT}), S.PAID, methods=frozenset({PaymentMethod.CARD})
+        frozenset({S.AWAITING_PAYMENT, S.CONFIRMING, S.AWAITING_DEPOSIT}),
+        S.PAID,
+        methods=frozenset({PaymentMethod.CARD}),
     ),
     Action.CARD_WAITING: Step(
         frozenset({S.AWAITING_PAYMENT, S.CONFIRMING}), S.AWAITING_DEPOSIT, methods=frozenset({PaymentMethod.CARD})

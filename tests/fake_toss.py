@@ -95,7 +95,11 @@ class FakeToss:
             raise FakeTossError("INVALID_AMOUNT", "결제 금액은 0보다 커야 합니다.")
         if method in ("카드", "간편결제") and amount < CARD_MINIMUM:
             raise FakeTossError("BELOW_MINIMUM_AMOUNT", "카드 결제는 100원 이상부터 가능합니다.")
-        for name, value in (("orderName", order_name), ("customerEmail", customer_email), ("customerName", customer_name)):
+        for name, value in (
+            ("orderName", order_name),
+            ("customerEmail", customer_email),
+            ("customerName", customer_name),
+        ):
             if value is not None and len(value) > 100:
                 raise FakeTossError("INVALID_PARAMETER", f"{name}은 100자 이하입니다.")
         payment_key = "tpk_" + uuid.uuid4().hex
@@ -235,7 +239,9 @@ class FakeToss:
             except ValueError:
                 key = ""
             if not header.startswith("Basic ") or key != self.secret_key:
-                return jsonify({"code": "UNAUTHORIZED_KEY", "message": "인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다."}), 401
+                return jsonify(
+                    {"code": "UNAUTHORIZED_KEY", "message": "인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다."}
+                ), 401
             return None
 
         self._payment_routes(app)

@@ -173,7 +173,9 @@ def age_claim(app, order_no, minutes):
         db.session.commit()
 
 
-def test_a_confirm_that_cannot_finish_in_ten_minutes_makes_the_order_payable_again(app, client, runner, toss, card_order):
+def test_a_confirm_that_cannot_finish_in_ten_minutes_makes_the_order_payable_again(
+    app, client, runner, toss, card_order
+):
     toss.fail_500 = True
     key = toss.open_session(card_order["order_no"], 45000)
     client.get(success_url(card_order, key, 45000))

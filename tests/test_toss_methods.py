@@ -8,8 +8,13 @@ import sqlalchemy as sa
 from storefront.extensions import db
 from storefront.models import Order, OrderStatus, PaymentRecord
 
+from . import test_toss
 from .conftest import place
-from .test_toss import CLIENT, SECRET, card_order, expire, order_row, stock, success_url, toss, webhook  # noqa: F401
+from .test_toss import CLIENT, SECRET, expire, order_row, stock, success_url, webhook
+
+# The card payment fixtures of test_toss: the fake gateway, and an order whose payment window is open.
+toss = test_toss.toss
+card_order = test_toss.card_order
 
 
 def pay_by(client, toss, order, method, **kwargs):
@@ -178,7 +183,12 @@ def test_startup_refuses_keys_the_widget_does_not_take(tmp_path, client_key, sec
 
     with pytest.raises(ConfigurationError, match=message):
         create_app(
-            {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "TOSS_CLIENT_KEY": client_key, "TOSS_SECRET_KEY": secret_key}
+            {
+                "INSTANCE_PATH": str(tmp_path),
+                "SECRET_KEY": "x",
+                "TOSS_CLIENT_KEY": client_key,
+                "TOSS_SECRET_KEY": secret_key,
+            }
         )
 
 
@@ -217,6 +227,8 @@ def test_a_partial_refund_in_the_console_is_a_partial_refund_here(app, client, t
     assert order.status is OrderStatus.PARTIALLY_REFUNDED
     with app.app_context():
         refunded = db.session.scalar(
-            sa.select(sa.func.sum(PaymentRecord.amount)).where(PaymentRecord.order_id == order.id, PaymentRecord.amount < 0)
+            sa.select(sa.func.sum(PaymentRecord.amount)).where(
+                PaymentRecord.order_id == order.id, PaymentRecord.amount < 0
+            )
         )
     assert refunded == -5000

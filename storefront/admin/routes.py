@@ -346,7 +346,9 @@ def orders_csv():
 def _order_page(order: Order, status: int = 200, **forms):
     forms.setdefault("ship_form", ShipForm())
     forms.setdefault("extend_form", ExtendDeadlineForm())
-    forms.setdefault("refund_form", RefundForm(method=order.payment_method, needs_account=payments.refund_needs_account(order)))
+    forms.setdefault(
+        "refund_form", RefundForm(method=order.payment_method, needs_account=payments.refund_needs_account(order))
+    )
     return (
         render_template(
             "admin/order_detail.html",

@@ -42,7 +42,9 @@ KST = ZoneInfo("Asia/Seoul")
 CONFIRM_WINDOW = timedelta(minutes=10)
 CARD_MINIMUM = 100  # 원: card payments below it fail (BELOW_MINIMUM_AMOUNT)
 # Gateway answers that mean "temporary, try the same request again".
-RETRYABLE = frozenset({"PROVIDER_ERROR", "FAILED_INTERNAL_SYSTEM_PROCESSING", "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING"})
+RETRYABLE = frozenset(
+    {"PROVIDER_ERROR", "FAILED_INTERNAL_SYSTEM_PROCESSING", "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING"}
+)
 # 은행 코드 (virtualAccount.bankCode, refundReceiveAccount.bank) and the names merchants type.
 BANKS = {
     "39": "경남은행", "34": "광주은행", "12": "단위농협", "32": "부산은행", "45": "새마을금고", "64": "산림조합",
@@ -228,9 +230,7 @@ class TossPayments:
         except PaymentError as exc:
             if exc.code in RETRYABLE:
                 # Temporary at the gateway: the order stays 결제 확인 중; the buyer's page and the cron re-send.
-                ledger.record(
-                    order, kind, ACTOR, status="RETRY", provider_code=exc.code[:100], payment_key=payment_key
-                )
+                ledger.record(order, kind, ACTOR, status="RETRY", provider_code=exc.code[:100], payment_key=payment_key)
                 db.session.commit()
                 return ConfirmResult.PENDING
             if exc.code != "ALREADY_PROCESSED_PAYMENT":
@@ -310,8 +310,8 @@ class TossPayments:
             db.session.commit()
             return ConfirmResult.PAID if moved else ConfirmResult.ALREADY
         if matches and status == "WAITING_FOR_DEPOSIT" and payment:
-            ledger.record(order, kind, ACTOR, status=status, payment_key=payment_key)
-            if order.status is not OrderStatus.AWAITING_DEPOSIT:
+            if order.status is not OrderStatus.AWAITING_DEPOSIT:  # (the cron's lookups of it add no rows)
+                ledger.record(order, kind, ACTOR, status=status, payment_key=payment_key)
                 self._await_deposit(order, payment, payment_key, method)
             db.session.commit()
             return ConfirmResult.WAITING
@@ -493,14 +493,15 @@ class TossPayments:
         ):
             log.warning("toss deposit callback with an unknown order or a wrong secret")
             return
-        if order.status is OrderStatus.AWAITING_DEPOSIT or order.status is OrderStatus.CANCELLED:
-            payment = self.gateway().payment(order.payment_key or "")
-            if payment.get("status") == "DONE" and order.status is OrderStatus.CANCELLED:
-                ledger.record(
-                    order, PaymentKind.WEBHOOK, ACTOR, status="DONE", payment_key=order.payment_key or "",
-                    note="deposit after the deadline: refund it",
-                )  # fmt: skip
-                return
-            self._apply(order, payment, PaymentKind.WEBHOOK)
+        if order.status not in (OrderStatus.AWAITING_DEPOSIT, OrderStatus.CANCELLED):
+            ledger.record(order, PaymentKind.WEBHOOK, ACTOR, status=str(data.get("status") or "")[:30], note="ignored")
             return
-        ledger.record(order, PaymentKind.WEBHOOK, ACTOR, status=str(data.get("status") or "")[:30], note="ignored")
+        payment = self.gateway().payment(order.payment_key or "")
+        if order.status is OrderStatus.AWAITING_DEPOSIT:
+            self._apply(order, payment, PaymentKind.WEBHOOK)
+        elif payment.get("status") == "DONE":
+            # Deposited after the order was cancelled: on the ledger for the merchant to refund by hand.
+            ledger.record(
+                order, PaymentKind.WEBHOOK, ACTOR, status="DONE", payment_key=order.payment_key or "",
+                note="deposit after the order was cancelled",
+            )  # fmt: skip
