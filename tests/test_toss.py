@@ -134,7 +134,7 @@ def test_gateway_500_is_retried_with_the_same_key_until_paid(app, client, toss, 
     key = toss.open_session(card_order["order_no"], 45000)
     response = client.get(success_url(card_order, key, 45000))
     assert response.status_code == 302
-    assert "결제 확인 중" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "잠시 후 이 페이지를 새로 고쳐 주세요" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert order_row(app, card_order["order_no"]).status is OrderStatus.CONFIRMING
     toss.fail_500 = False
     page = client.get(response.headers["Location"]).get_data(as_text=True)  # the buyer's page re-sends it
