@@ -37,8 +37,9 @@ def test_virtual_account_waits_for_the_deposit_and_the_callback_pays_it(app, cli
     callback = toss.deposit(key)
     assert client.post("/webhooks/toss", json={**callback, "secret": "ps_guessed"}).status_code == 200
     assert order_row(app, card_order["order_no"]).status is OrderStatus.AWAITING_DEPOSIT
-    assert client.post("/webhooks/toss", json=callback).status_code == 200
-    assert client.post("/webhooks/toss", json=callback).status_code == 200  # delivered twice
+    wrapped = {"eventType": "DEPOSIT_CALLBACK", "createdAt": callback["createdAt"], "data": callback}
+    assert client.post("/webhooks/toss", json=wrapped).status_code == 200
+    assert client.post("/webhooks/toss", json=callback).status_code == 200  # delivered twice, in the older shape
     assert order_row(app, card_order["order_no"]).status is OrderStatus.PAID
     with app.app_context():
         paid = db.session.scalar(sa.select(sa.func.sum(PaymentRecord.amount)).where(PaymentRecord.order_id == order.id))
