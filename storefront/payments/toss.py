@@ -41,9 +41,15 @@ KST = ZoneInfo("Asia/Seoul")
 # only within it; after it the order is payable again.
 CONFIRM_WINDOW = timedelta(minutes=10)
 CARD_MINIMUM = 100  # 원: card payments below it fail (BELOW_MINIMUM_AMOUNT)
-# Gateway answers that mean "temporary, try the same request again".
+# Gateway answers that mean "temporary, try the same request again" (IDEMPOTENT_REQUEST_PROCESSING:
+# the same confirm, sent by the buyer's page and the cron at once, is still under way).
 RETRYABLE = frozenset(
-    {"PROVIDER_ERROR", "FAILED_INTERNAL_SYSTEM_PROCESSING", "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING"}
+    {
+        "PROVIDER_ERROR",
+        "IDEMPOTENT_REQUEST_PROCESSING",
+        "FAILED_INTERNAL_SYSTEM_PROCESSING",
+        "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING",
+    }
 )
 # 은행 코드 (virtualAccount.bankCode, refundReceiveAccount.bank) and the names merchants type.
 BANKS = {
