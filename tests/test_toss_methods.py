@@ -93,18 +93,6 @@ def test_other_methods_are_recorded_as_what_they_are(app, client, admin, toss, c
     assert f"{label} · 토스페이먼츠" in client.get("/admin/orders.csv").get_data(as_text=True)
 
 
-def test_webhooks_of_an_older_attempt_leave_the_current_one_alone(app, client, toss, card_order):
-    old = toss.authenticate(card_order["order_no"], 45000)
-    toss.abort(old)  # the buyer closed the window, then tried again
-    toss.fail_500 = True
-    new = toss.authenticate(card_order["order_no"], 45000)
-    client.get(success_url(card_order, new, 45000))
-    assert order_row(app, card_order["order_no"]).status is OrderStatus.CONFIRMING
-    assert webhook(client, old, card_order["order_no"], "ABORTED").status_code == 200
-    order = order_row(app, card_order["order_no"])
-    assert order.status is OrderStatus.CONFIRMING and order.payment_key == new
-
-
 def test_lookup_by_order_answers_the_latest_attempt(toss):
     import requests
 
