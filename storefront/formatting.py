@@ -80,6 +80,8 @@ EVENT_NOTES = {
     "refunded by the merchant": _l("refunded by the merchant"),
     "refunded at the provider": _l("refunded at the payment gateway"),
     "cancelled at the gateway": _l("cancelled at the payment gateway"),
+    "virtual_account_issued": _l("virtual account issued"),
+    "confirm_window_passed": _l("payment not confirmed within 10 minutes"),
 }
 
 

@@ -19,7 +19,7 @@ from storefront.settings import save_settings
 
 from ..conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer
 from ..fake_toss import FakeToss, FakeTossError
-from .conftest import DESKTOP, KAKAOTALK_UA, PHONE
+from .conftest import DESKTOP, KAKAOTALK_UA, PHONE, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -188,3 +188,13 @@ def test_a_virtual_account_shows_where_to_transfer(browser, shop, shots):
     shots(page, "virtual-account")
     assert violations == []
     context.close()
+
+    merchant = browser.new_page(viewport=PHONE)
+    log_in(merchant, shop["url"])
+    merchant.goto(shop["url"] + "/admin/orders")
+    merchant.get_by_role("row").filter(has_text="박서준").get_by_role("link").first.click()
+    expect(merchant.get_by_text("가상계좌 · 토스페이먼츠")).to_be_visible()
+    expect(merchant.get_by_text(f"우리은행 {account}")).to_be_visible()
+    expect(merchant.get_by_text("가상계좌 발급")).to_be_visible()
+    shots(merchant, "merchant-virtual-account")
+    merchant.close()
