@@ -4,12 +4,13 @@ It follows the documented API where it matters to us:
 
 - Keys by type: Basic auth with the secret key; a payment made through the payment widget is
   confirmed only with a 결제위젯 연동 키 (``…_gsk_…``), any other key is UNAUTHORIZED_KEY.
-- A payment exists from the buyer's authentication on (:meth:`FakeToss.authenticate`: READY, then
-  IN_PROGRESS); attempts the buyer abandoned stay stored as ABORTED; a lookup by orderId answers
-  the latest attempt. An authentication not confirmed within 10 minutes expires (EXPIRED,
+- A payment exists from the buyer's authentication on (:meth:`FakeToss.authenticate`: IN_PROGRESS,
+  as the API shows it once the buyer authenticated); attempts the buyer abandoned stay stored as
+  ABORTED; a lookup by orderId answers the latest attempt. An authentication not confirmed within 10 minutes expires (EXPIRED,
   NOT_FOUND_PAYMENT_SESSION); the clock is :attr:`FakeToss.now`, moved by :meth:`advance`.
 - Confirm: ALREADY_PROCESSED_PAYMENT on a second confirm, the Idempotency-Key replaying the first
-  answer for the same key + URL + method + secret key; orderId format, the card minimum (100원)
+  answer for the same key + URL + method + secret key (a PROVIDER_ERROR or 5xx did nothing and is
+  not replayed: the same request may be sent again); orderId format, the card minimum (100원)
   and field lengths validated as the API does.
 - Methods: 카드, 간편결제 (with easyPay.provider), 계좌이체, 휴대폰, and 가상계좌 (WAITING_FOR_DEPOSIT with
   a virtualAccount and a ``secret``; :meth:`deposit` makes it DONE and returns the DEPOSIT_CALLBACK
@@ -85,7 +86,6 @@ class FakeToss:
         customer_email: str | None = None,
         customer_name: str | None = None,
         easy_pay: str = "",
-        key: str | None = None,
     ) -> str:
         """The buyer went through the widget and authenticated: the payment exists (IN_PROGRESS) and
         its paymentKey goes to the success URL. Raises FakeTossError for what the SDK refuses."""
@@ -117,7 +117,6 @@ class FakeToss:
             "requestedAt": self.now().isoformat(),
             "approvedAt": None,
             "cancels": None,
-            "_key": key or self.secret_key,
             "_widget": True,
         }
         return payment_key

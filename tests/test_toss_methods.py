@@ -117,6 +117,26 @@ def test_lookup_by_order_answers_the_latest_attempt(toss):
         server.stop()
 
 
+def test_widget_payments_are_confirmed_only_with_the_widget_secret_key():
+    from storefront.payments import PaymentError
+    from storefront.payments.toss import TossClient
+
+    from .conftest import LiveServer
+    from .fake_toss import FakeToss
+
+    api_key = "test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R"
+    fake = FakeToss(api_key)  # a merchant who set the API 개별 연동 키 on the server
+    server = LiveServer(fake.app)
+    server.start()
+    try:
+        key = fake.authenticate("261202-ABCDEFGH", 5000)
+        with pytest.raises(PaymentError) as refused:
+            TossClient(server.url, api_key, 2).confirm(key, "261202-ABCDEFGH", 5000, "k1")
+        assert refused.value.code == "UNAUTHORIZED_KEY" and fake.charges == 0
+    finally:
+        server.stop()
+
+
 def test_the_fake_refuses_what_the_sdk_refuses(toss):
     from .fake_toss import FakeTossError
 
