@@ -6,8 +6,8 @@ It follows the documented API where it matters to us:
   confirmed only with a 결제위젯 연동 키 (``…_gsk_…``), any other key is UNAUTHORIZED_KEY.
 - A payment exists from the buyer's authentication on (:meth:`FakeToss.authenticate`: IN_PROGRESS,
   as the API shows it once the buyer authenticated); attempts the buyer abandoned stay stored as
-  ABORTED; a lookup by orderId answers the latest attempt. An authentication not confirmed within 10 minutes expires (EXPIRED,
-  NOT_FOUND_PAYMENT_SESSION); the clock is :attr:`FakeToss.now`, moved by :meth:`advance`.
+  ABORTED; a lookup by orderId answers the latest attempt. An authentication not confirmed within
+  10 minutes expires (EXPIRED, NOT_FOUND_PAYMENT_SESSION); the clock is :attr:`FakeToss.now`, moved by :meth:`advance`.
 - Confirm: ALREADY_PROCESSED_PAYMENT on a second confirm, the Idempotency-Key replaying the first
   answer for the same key + URL + method + secret key (a PROVIDER_ERROR or 5xx did nothing and is
   not replayed: the same request may be sent again); orderId format, the card minimum (100원)
