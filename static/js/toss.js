@@ -50,10 +50,8 @@
       .then(function () { loading.hidden = true; button.disabled = false; }, function (error) { fail(error); });
   };
 
-  retry.addEventListener("click", function () {
-    if (widgets) { window.location.reload(); return; }  // the widget renders once per page
-    load();
-  });
+  // A fresh page fetches the SDK script again and renders the widget once, as it must.
+  retry.addEventListener("click", function () { window.location.reload(); });
 
   button.addEventListener("click", function () {
     button.disabled = true;

@@ -80,6 +80,7 @@ def open_buyer(browser, shop, viewport=PHONE, sdk=True):
     )
 
     def serve_sdk(route):
+        shop.setdefault("sdk_loads", []).append(route.request.url)
         if sdk:
             route.fulfill(status=200, content_type="application/javascript", body=SDK)
         else:
@@ -170,8 +171,9 @@ def test_a_script_that_does_not_load_offers_a_retry(browser, shop, shots):
     context, page, violations = open_buyer(browser, shop, sdk=False)
     order_by_card(page, shop)
     expect(page.get_by_text("결제창을 불러오지 못했습니다.")).to_be_visible()
-    page.get_by_role("button", name="다시 시도").click()
+    page.get_by_role("button", name="다시 시도").click()  # loads the page, and the SDK, again
     expect(page.get_by_text("결제창을 불러오지 못했습니다.")).to_be_visible()
+    assert len(shop["sdk_loads"]) == 2
     shots(page, "sdk-not-loaded")
     context.close()
 
