@@ -171,7 +171,8 @@ def test_a_script_that_does_not_load_offers_a_retry(browser, shop, shots):
     context, page, violations = open_buyer(browser, shop, sdk=False)
     order_by_card(page, shop)
     expect(page.get_by_text("결제창을 불러오지 못했습니다.")).to_be_visible()
-    page.get_by_role("button", name="다시 시도").click()  # loads the page, and the SDK, again
+    with page.expect_navigation():
+        page.get_by_role("button", name="다시 시도").click()  # loads the page, and the SDK, again
     expect(page.get_by_text("결제창을 불러오지 못했습니다.")).to_be_visible()
     assert len(shop["sdk_loads"]) == 2
     shots(page, "sdk-not-loaded")
