@@ -227,7 +227,8 @@ def card_success(order_no: str):
         )
     if result is ConfirmResult.FAILED:
         return _private(make_response(_card_page(order, card, error=_("The payment was not completed.")), 402))
-    return redirect(url_for("shop.order", order_no=order.order_no, t=request.args.get("t")))
+    # order_no from the URL (the order it found): no new transaction after the confirm committed
+    return redirect(url_for("shop.order", order_no=order_no, t=request.args.get("t")))
 
 
 @bp.get("/orders/<order_no>/pay/fail")
