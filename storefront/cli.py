@@ -148,9 +148,18 @@ def expire_orders() -> None:
 
     card = payments.provider_for(PaymentMethod.CARD)
     if card.available():
+        # 결제 확인 중: re-send the confirm within its window, else payable again; 가상계좌: deposited yet?
         stuck = db.session.scalars(sa.select(Order).where(Order.status == OrderStatus.CONFIRMING)).all()
         settled = sum(card.reconcile(order) is not ConfirmResult.PENDING for order in stuck)
         click.echo(f"Settled {settled} of {len(stuck)} card payment(s) being confirmed.")
+        waiting = db.session.scalars(
+            sa.select(Order).where(
+                Order.status == OrderStatus.AWAITING_DEPOSIT, Order.payment_method == PaymentMethod.CARD
+            )
+        ).all()
+        paid = sum(card.reconcile(order) is ConfirmResult.PAID for order in waiting)
+        if waiting:
+            click.echo(f"{paid} of {len(waiting)} virtual account(s) deposited.")
     count = lifecycle.expire_due()
     db.session.commit()
     click.echo(f"Cancelled {count} overdue order(s).")

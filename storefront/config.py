@@ -1,6 +1,7 @@
 """Configuration: defaults, then ``instance/config.py``, then ``STOREFRONT_*`` variables."""
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -82,6 +83,7 @@ class ConfigurationError(RuntimeError):
 
 
 def check_production(app: Flask) -> None:
+    check_toss_keys(app)
     if not app.config["PRODUCTION"]:
         return
     if app.debug:
@@ -100,6 +102,31 @@ def check_production(app: Flask) -> None:
             "STOREFRONT_TRUSTED_HOSTS (e.g. '[\"shop.example.kr\"]'): otherwise links in e-mails and link previews "
             "would be built from the Host header any visitor can send."
         )
+
+
+# The v2 payment widget takes only 결제위젯 연동 키; an API 개별 연동 키 (ck/sk) makes widgets() throw.
+TOSS_KEY_PREFIXES = {"TOSS_CLIENT_KEY": ("test_gck_", "live_gck_"), "TOSS_SECRET_KEY": ("test_gsk_", "live_gsk_")}
+
+
+def check_toss_keys(app: Flask) -> None:
+    """Both Toss keys or neither, and both 결제위젯 연동 키 (gck/gsk)."""
+    keys = {name: str(app.config.get(name) or "") for name in TOSS_KEY_PREFIXES}
+    if not any(keys.values()):
+        return
+    for name, value in keys.items():
+        if not value:
+            raise ConfigurationError(f"{name} is empty: set both Toss Payments keys, or neither.")
+        if not value.startswith(TOSS_KEY_PREFIXES[name]):
+            kind = "client" if name == "TOSS_CLIENT_KEY" else "secret"
+            raise ConfigurationError(
+                f"{name} must be a 결제위젯 연동 키 ({' or '.join(p + '…' for p in TOSS_KEY_PREFIXES[name])}). "
+                + (
+                    f"This looks like an API 개별 연동 키 ({value[:8]}…), which the payment widget refuses. "
+                    if re.match(r"^(test|live)_(ck|sk)_", value)
+                    else ""
+                )
+                + f"Copy the widget {kind} key from the Toss Payments console: 개발 정보 › 결제위젯 연동 키."
+            )
 
 
 def database_url(app: Flask) -> str:

@@ -16,7 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from . import cash_receipts
-from .formatting import carrier_name, kst, phone, status_label
+from .formatting import carrier_name, kst, order_method_label, phone, status_label
 from .models import Order
 
 # Excel runs a cell that starts with one of these as a formula.
@@ -39,7 +39,7 @@ def _columns() -> list[Column]:
         Column(_("Postcode"), "code", 8), Column(_("Address"), "text", 36), Column(_("Address line 2"), "text", 20),
         Column(_("Delivery note"), "text", 24), Column(_("Carrier"), "text"), Column(_("Tracking number"), "code", 16),
         Column(_("Cash receipt"), "text"), Column(_("Cash receipt number"), "code", 15),
-        Column(_("Cash receipt issued at"), "text", 17),
+        Column(_("Cash receipt issued at"), "text", 17), Column(_("Payment method"), "text", 20),
     ]  # fmt: skip
 
 
@@ -52,7 +52,7 @@ def _values(order: Order) -> list[Any]:
         order.total_amount, order.recipient_name, phone(order.recipient_phone), order.postcode,
         order.address, order.address_detail, order.delivery_note, carrier_name(order.carrier), order.tracking_no,
         cash_receipts.label(order.cash_receipt_type), cash_receipts.number_shown(order),
-        kst(order.cash_receipt_issued_at),
+        kst(order.cash_receipt_issued_at), order_method_label(order),
     ]  # fmt: skip
 
 

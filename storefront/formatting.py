@@ -74,6 +74,8 @@ EVENT_NOTES = {
     "refunded at the provider": _l("refunded at the payment gateway"),
     "cancelled at the gateway": _l("cancelled at the payment gateway"),
     "cash_receipt_issued": _l("cash receipt issued"),
+    "virtual_account_issued": _l("virtual account issued"),
+    "confirm_window_passed": _l("payment not confirmed within 10 minutes"),
 }
 
 
@@ -116,6 +118,13 @@ METHOD_LABELS = {PaymentMethod.BANK_TRANSFER: _l("Bank transfer"), PaymentMethod
 
 def method_label(method: PaymentMethod) -> str:
     return str(METHOD_LABELS[method])
+
+
+def order_method_label(order) -> str:
+    """How an order was paid: 무통장입금, or what the card provider reports (가상계좌, 간편결제 (토스페이)…)."""
+    if order.payment_method is PaymentMethod.CARD and order.provider_method:
+        return f"{order.provider_method} · {_('Toss Payments')}"
+    return method_label(order.payment_method)
 
 
 def actor_label(actor: str) -> str:
@@ -201,6 +210,7 @@ def init_app(app: Flask) -> None:
         action_label=action_label,
         tracking_url=tracking_url,
         method_label=method_label,
+        order_method_label=order_method_label,
         actor_label=actor_label,
         product_event_label=product_event_label,
         product_event_details=product_event_details,

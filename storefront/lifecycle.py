@@ -25,10 +25,11 @@ gateway commits before the call (see ``payments.toss``) and then calls the step 
 For a provider (e.g. virtual accounts): the order is created by ``orders.place_order``; call
 :func:`claim_card_payment` / :func:`release_card_claim` around a confirm call, :func:`mark_paid`
 when the provider says the money arrived (it writes the ledger row of the money in),
+:func:`await_provider_deposit` when it issued a virtual account instead (입금 대기 until the deposit),
 :func:`record_refund` when you give money back and :func:`sync_provider_refunds` when the provider
 reports refunds in all (its console included); record every other exchange with
 :func:`storefront.ledger.record` (amount 0). A new payment method adds itself to the ``methods`` of
-the steps it may take (``CLAIM_CARD``, ``RELEASE_CARD``, ``CARD_PAID``); a new status is a member
+the steps it may take (``CLAIM_CARD``, ``RELEASE_CARD``, ``CARD_PAID``, ``CARD_WAITING``); a new status is a member
 of ``OrderStatus`` with its label, rows of :data:`STEPS`, and a migration for its CHECK constraint.
 """
 
@@ -92,6 +93,7 @@ class Action(enum.StrEnum):
     CLAIM_CARD = "claim_card"  # the confirm call to the gateway is about to start
     RELEASE_CARD = "release_card"  # the gateway refused that attempt: the buyer may pay again
     CARD_PAID = "card_paid"  # the gateway says the payment is done
+    CARD_WAITING = "card_waiting"  # the gateway issued a virtual account (가상계좌): 입금 대기 until the deposit
 
 
 REFUNDABLE = frozenset(
@@ -162,7 +164,12 @@ STEPS: dict[Action, Step] = {
     Action.CLAIM_CARD: Step(frozenset({S.AWAITING_PAYMENT}), S.CONFIRMING, methods=frozenset({PaymentMethod.CARD})),
     Action.RELEASE_CARD: Step(frozenset({S.CONFIRMING}), S.AWAITING_PAYMENT, methods=frozenset({PaymentMethod.CARD})),
     Action.CARD_PAID: Step(
-        frozenset({S.AWAITING_PAYMENT, S.CONFIRMING}), S.PAID, methods=frozenset({PaymentMethod.CARD})
+        frozenset({S.AWAITING_PAYMENT, S.CONFIRMING, S.AWAITING_DEPOSIT}),
+        S.PAID,
+        methods=frozenset({PaymentMethod.CARD}),
+    ),
+    Action.CARD_WAITING: Step(
+        frozenset({S.AWAITING_PAYMENT, S.CONFIRMING}), S.AWAITING_DEPOSIT, methods=frozenset({PaymentMethod.CARD})
     ),
 }
 # Statuses in which the buyer may still pay.
@@ -331,12 +338,30 @@ def release_card_claim(order: Order, actor: str, note: str) -> bool:
     return _move(order, Action.RELEASE_CARD, actor, note[:300])
 
 
-def mark_paid(order: Order, actor: str, kind: PaymentKind, payment_key: str, status: str) -> bool:
+def mark_paid(
+    order: Order, actor: str, kind: PaymentKind, payment_key: str, status: str, provider_method: str = ""
+) -> bool:
     """The provider says the payment is done: 결제 완료, with the ledger's row of the money in."""
-    moved = _move(order, Action.CARD_PAID, actor, values={"payment_key": payment_key})
+    values = {"payment_key": payment_key} | ({"provider_method": provider_method} if provider_method else {})
+    moved = _move(order, Action.CARD_PAID, actor, values=values)
     amount = order.total_amount if moved else 0
     ledger.record(order, kind, actor, amount, status=status, payment_key=payment_key)
     return moved
+
+
+def await_provider_deposit(
+    order: Order, actor: str, payment_key: str, provider_method: str, account: str, due_at: datetime, secret: str
+) -> bool:
+    """가상계좌: the provider issued ``account`` (bank and number) to pay by ``due_at``: 입금 대기 until its
+    deposit is reported (:func:`mark_paid`); the deadline cancels it like any unpaid order."""
+    values = {
+        "payment_key": payment_key,
+        "provider_method": provider_method,
+        "bank_snapshot": account[:200],
+        "expires_at": due_at,
+        "payment_secret": secret[:100],
+    }
+    return _move(order, Action.CARD_WAITING, actor, "virtual_account_issued", values=values)
 
 
 # -- fulfilment ------------------------------------------------------------------------------

@@ -412,6 +412,10 @@ class Order(db.Model):
     delivery_note: Mapped[str] = mapped_column(sa.String(200), default="")
     # The gateway's id of the card payment (Toss paymentKey), once confirmed.
     payment_key: Mapped[str | None] = mapped_column(sa.String(200))
+    # What the gateway says the buyer paid with (Toss's method: 카드, 가상계좌, 간편결제 (토스페이)…).
+    provider_method: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
+    # A virtual account's payment secret: a DEPOSIT_CALLBACK webhook must carry it.
+    payment_secret: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     # Bank details as shown to the buyer when ordering: later edits of the settings do not change them.
     bank_snapshot: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)

@@ -20,12 +20,17 @@ BASE_POLICY = {
     "frame-ancestors": ["'self'"],
 }
 
-# The card payment page runs the Toss Payments widget (script, frames, API calls, its own styles).
+# The card payment page runs the Toss Payments v2 SDK: its script (and the chunks it loads) from
+# js.tosspayments.com, its API and log calls to *.tosspayments.com, the payment-method and agreement
+# widgets and the payment window in frames of *.tosspayments.com (토스페이 in *.toss.im; card
+# issuers' pages open inside those frames, under their own policy), the forms it posts to its
+# payment window, its injected styles and images. Other pages allow none of it.
 TOSS_POLICY = {
     "script-src": ["https://js.tosspayments.com"],
-    "frame-src": ["https://*.tosspayments.com"],
     "connect-src": ["https://*.tosspayments.com"],
-    "img-src": ["https://*.tosspayments.com"],
+    "frame-src": ["https://*.tosspayments.com", "https://*.toss.im"],
+    "form-action": ["https://*.tosspayments.com"],
+    "img-src": ["https://*.tosspayments.com", "https://static.toss.im"],
     "style-src": ["'unsafe-inline'"],
 }
 

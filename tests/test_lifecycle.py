@@ -332,7 +332,7 @@ def test_partial_refund_in_the_toss_console_is_a_partial_refund(app, client, tos
 
 def test_webhook_of_an_older_attempt_leaves_the_current_confirm_alone(app, client, toss, card_order):
     old_key = toss.open_session(card_order["order_no"], 45000)
-    toss.payments[old_key] = toss._payment(old_key, card_order["order_no"], 45000, status="ABORTED")
+    toss.abort(old_key)  # the buyer closed the payment window, then tried again
     new_key = toss.open_session(card_order["order_no"], 45000)
     with app.app_context():  # the confirm of the second attempt is under way
         order = db.session.scalar(sa.select(Order).where(Order.order_no == card_order["order_no"]))

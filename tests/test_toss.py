@@ -12,8 +12,8 @@ from storefront.models import Order, OrderEvent, OrderStatus, Product, utcnow
 from .conftest import LiveServer, place
 from .fake_toss import FakeToss
 
-SECRET = "test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R"
-CLIENT = "test_ck_D5GePWvyJnrK0W0k6q8gLzN97Eoq"
+SECRET = "test_gsk_docs_OaPz8L5KdmQXkzRz3y47BMw6"
+CLIENT = "test_gck_docs_Ovk5rk1EwkEbP0W43n07xlzm"
 
 
 @pytest.fixture
@@ -129,15 +129,79 @@ def test_gateway_timeout_is_reconciled_to_paid(app, client, toss, card_order):
     assert toss.charges == 1
 
 
-def test_gateway_500_leaves_the_order_payable(app, client, toss, card_order):
+def test_gateway_500_is_retried_with_the_same_key_until_paid(app, client, toss, card_order):
     toss.fail_500 = True
     key = toss.open_session(card_order["order_no"], 45000)
     response = client.get(success_url(card_order, key, 45000))
-    assert response.status_code == 402
-    assert order_row(app, card_order["order_no"]).status is OrderStatus.AWAITING_PAYMENT
+    assert response.status_code == 302
+    assert "잠시 후 이 페이지를 새로 고쳐 주세요" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.CONFIRMING
     toss.fail_500 = False
+    page = client.get(response.headers["Location"]).get_data(as_text=True)  # the buyer's page re-sends it
+    assert "결제 완료" in page
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.PAID
+    assert toss.charges == 1
+
+
+def test_a_500_after_the_charge_is_settled_without_charging_twice(app, client, toss, card_order):
+    toss.fail_500_after_charge = True
+    key = toss.open_session(card_order["order_no"], 45000)
     assert client.get(success_url(card_order, key, 45000)).status_code == 302
     assert order_row(app, card_order["order_no"]).status is OrderStatus.PAID
+    assert toss.charges == 1
+
+
+def test_provider_error_is_temporary_and_the_cron_job_retries(app, client, runner, toss, card_order):
+    toss.provider_errors = 1
+    key = toss.open_session(card_order["order_no"], 45000)
+    client.get(success_url(card_order, key, 45000))
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.CONFIRMING
+    assert "Settled 1 of 1" in runner.invoke(args=["expire-orders"]).output
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.PAID
+    assert toss.charges == 1 and toss.confirm_calls == 2
+
+
+def age_claim(app, order_no, minutes):
+    """Pretend the confirm began ``minutes`` ago (the gateway's clock moves with it)."""
+    with app.app_context():
+        order_id = db.session.scalar(sa.select(Order.id).where(Order.order_no == order_no))
+        db.session.execute(
+            sa.update(OrderEvent)
+            .where(OrderEvent.order_id == order_id)
+            .values(created_at=utcnow() - timedelta(minutes=minutes))
+        )
+        db.session.commit()
+
+
+def test_a_confirm_that_cannot_finish_in_ten_minutes_makes_the_order_payable_again(
+    app, client, runner, toss, card_order
+):
+    toss.fail_500 = True
+    key = toss.open_session(card_order["order_no"], 45000)
+    client.get(success_url(card_order, key, 45000))
+    assert stock(app, card_order["product_id"]) == 1
+    toss.advance(minutes=11)
+    age_claim(app, card_order["order_no"], 11)
+    runner.invoke(args=["expire-orders"])
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.AWAITING_PAYMENT
+    toss.fail_500 = False
+    key = toss.open_session(card_order["order_no"], 45000)  # the buyer tries again
+    assert client.get(success_url(card_order, key, 45000)).status_code == 302
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.PAID
+    assert toss.charges == 1
+
+
+def test_a_stuck_confirm_past_the_deadline_is_cancelled_and_returns_its_stock(app, runner, client, toss, card_order):
+    toss.fail_500 = True
+    key = toss.open_session(card_order["order_no"], 45000)
+    client.get(success_url(card_order, key, 45000))
+    toss.advance(minutes=11)
+    age_claim(app, card_order["order_no"], 11)
+    expire(app, card_order["order_no"])
+    runner.invoke(args=["expire-orders"])
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.CANCELLED
+    assert stock(app, card_order["product_id"]) == 2
+    assert toss.charges == 0
 
 
 def test_rejected_card_keeps_the_order_payable(app, client, toss, card_order):

@@ -532,13 +532,14 @@ class RefundForm(FlaskForm):
     refund_account = line_field(_l("Account number"), 50)
     refund_holder = line_field(_l("Account holder"), 50)
 
-    def __init__(self, *args, method: PaymentMethod | None = None, **kwargs):
+    def __init__(self, *args, method: PaymentMethod | None = None, needs_account: bool | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.method = method
+        self.needs_account = method is PaymentMethod.BANK_TRANSFER if needs_account is None else needs_account
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.method is PaymentMethod.BANK_TRANSFER:
+        if self.needs_account:
             for field in (self.refund_bank, self.refund_account, self.refund_holder):
                 if not field.data:
                     field.errors = [*field.errors, _l("Enter the account the money was sent to.")]
@@ -546,7 +547,7 @@ class RefundForm(FlaskForm):
         return valid
 
     def account(self) -> dict[str, str]:
-        if self.method is not PaymentMethod.BANK_TRANSFER:
+        if not self.needs_account:
             return {}
         return {
             "refund_bank": self.refund_bank.data,

@@ -539,7 +539,9 @@ def orders_xlsx():
 def _order_page(order: Order, status: int = 200, **forms):
     forms.setdefault("ship_form", ShipForm())
     forms.setdefault("extend_form", ExtendDeadlineForm())
-    forms.setdefault("refund_form", RefundForm(method=order.payment_method))
+    forms.setdefault(
+        "refund_form", RefundForm(method=order.payment_method, needs_account=payments.refund_needs_account(order))
+    )
     return (
         render_template(
             "admin/order_detail.html",
@@ -602,12 +604,19 @@ def order_mark_paid(order_id: int):
 
 @bp.post("/orders/<id:order_id>/cancel")
 def order_cancel(order_id: int):
-    return _order_step(
+    response = _order_step(
         order_id,
         lifecycle.cancel,
         _("The order was cancelled and the stock returned."),
         _("This order cannot be cancelled any more."),
     )
+    order = db.session.get(Order, order_id)
+    if order is not None and order.payment_method is PaymentMethod.CARD:
+        try:
+            payments.provider_for(order.payment_method).close_unpaid(order)
+        except (GatewayUnreachable, payments.PaymentError):
+            flash(_("Close the virtual account in the Toss Payments console too."), "warning")
+    return response
 
 
 @bp.post("/orders/<id:order_id>/prepare")
@@ -662,7 +671,7 @@ def order_extend(order_id: int):
 @bp.post("/orders/<id:order_id>/refund")
 def order_refund(order_id: int):
     order = db.get_or_404(Order, order_id)
-    form = RefundForm(method=order.payment_method)
+    form = RefundForm(method=order.payment_method, needs_account=payments.refund_needs_account(order))
     if not form.validate_on_submit():
         return _order_page(order, 422, refund_form=form)
     problem = lifecycle.refund_problem(order, form.amount.data)

@@ -24,6 +24,12 @@ class PaymentProvider(Protocol):
     def available(self) -> bool:
         """Set up and able to take payments now."""
 
+    def accepts(self, amount: int) -> bool:
+        """Able to take ``amount`` (a gateway has minimums)."""
+
+    def refund_needs_account(self, order: Order) -> bool:
+        """Whether a refund is sent to an account the merchant enters (환불 계좌)."""
+
     def confirm(self, order: Order, params: dict[str, str]) -> object:
         """Complete a payment: the merchant's 입금 확인 for bank transfer (a
         :class:`~storefront.lifecycle.Deposit`), the success URL's parameters for cards (a
@@ -41,10 +47,17 @@ def provider_for(method: PaymentMethod) -> PaymentProvider:
     return {PaymentMethod.BANK_TRANSFER: BankTransfer(), PaymentMethod.CARD: TossPayments()}[method]
 
 
-def available_methods() -> list[PaymentMethod]:
-    return [method for method in PaymentMethod if provider_for(method).available()]
+def available_methods(amount: int | None = None) -> list[PaymentMethod]:
+    """The methods set up now; with ``amount``, those that can take it (card: at least 100원)."""
+    providers = [provider_for(method) for method in PaymentMethod]
+    return [p.method for p in providers if p.available() and (amount is None or p.accepts(amount))]
 
 
 def taking_payments() -> bool:
     """At least one way to pay (입금 계좌 or 카드) is set up, so a link can be paid."""
     return bool(available_methods())
+
+
+def refund_needs_account(order: Order) -> bool:
+    """Whether a refund of ``order`` goes to an account the merchant enters (환불 계좌)."""
+    return provider_for(order.payment_method).refund_needs_account(order)

@@ -11,6 +11,12 @@ class BankTransfer:
     def available(self) -> bool:
         return shop_settings().bank_ready
 
+    def accepts(self, amount: int) -> bool:
+        return True
+
+    def refund_needs_account(self, order: Order) -> bool:
+        return True  # the merchant sends the money back by transfer
+
     def confirm(self, order: Order, params: dict[str, str]) -> lifecycle.Deposit:
         """The merchant's 입금 확인 (``params["actor"]`` is the merchant)."""
         return lifecycle.confirm_deposit(order, params["actor"])

@@ -18,19 +18,80 @@ across one) and after recording the answer.
 import base64
 import enum
 import hashlib
+import hmac
 import logging
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import requests
+import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from .. import ledger, lifecycle, orders
 from ..extensions import db
-from ..models import Order, OrderStatus, PaymentKind, PaymentMethod
+from ..models import Order, OrderEvent, OrderStatus, PaymentKind, PaymentMethod, as_utc, utcnow
 from ..numbers import parse_int
 from . import PaymentError
 
 log = logging.getLogger(__name__)
 ACTOR = "toss"
+KST = ZoneInfo("Asia/Seoul")
+# The buyer's authentication expires this long after it: a confirm is re-sent (same Idempotency-Key)
+# only within it; after it the order is payable again.
+CONFIRM_WINDOW = timedelta(minutes=10)
+CARD_MINIMUM = 100  # 원: card payments below it fail (BELOW_MINIMUM_AMOUNT)
+# Gateway answers that mean "temporary, try the same request again" (IDEMPOTENT_REQUEST_PROCESSING:
+# the same confirm, sent by the buyer's page and the cron at once, is still under way).
+RETRYABLE = frozenset(
+    {
+        "PROVIDER_ERROR",
+        "IDEMPOTENT_REQUEST_PROCESSING",
+        "FAILED_INTERNAL_SYSTEM_PROCESSING",
+        "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING",
+    }
+)
+# 은행 코드 (virtualAccount.bankCode, refundReceiveAccount.bank) and the names merchants type.
+BANKS = {
+    "39": "경남은행", "34": "광주은행", "12": "단위농협", "32": "부산은행", "45": "새마을금고", "64": "산림조합",
+    "88": "신한은행", "48": "신협", "27": "씨티은행", "20": "우리은행", "71": "우체국", "50": "저축은행",
+    "37": "전북은행", "35": "제주은행", "90": "카카오뱅크", "89": "케이뱅크", "92": "토스뱅크", "81": "하나은행",
+    "54": "HSBC은행", "03": "IBK기업은행", "06": "KB국민은행", "31": "DGB대구은행", "02": "KDB산업은행",
+    "11": "NH농협은행", "23": "SC제일은행", "07": "Sh수협은행",
+}  # fmt: skip
+
+
+def bank_code(name: str) -> str | None:
+    """The 은행 코드 for what a merchant typed (신한, 신한은행, KB국민은행, 국민…)."""
+    typed = re.sub(r"\s+", "", name).upper().removesuffix("은행")
+    for code, bank in BANKS.items():
+        plain = bank.upper().removesuffix("은행")
+        if typed in (code, plain) or (len(typed) >= 2 and plain.endswith(typed)):
+            return code
+    return None
+
+
+def method_name(payment: dict) -> str:
+    """What the buyer paid with, as Toss names it: 카드, 가상계좌, 계좌이체, 휴대폰, 간편결제 (토스페이)…"""
+    method = str(payment.get("method") or "")
+    provider = str((payment.get("easyPay") or {}).get("provider") or "")
+    return (f"{method} ({provider})" if provider else method)[:40]
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value or "")
+
+
+def widget_fields(order: Order) -> dict[str, str]:
+    """What the page hands the widget, within the SDK's limits (a field it would refuse is left out)."""
+    phone = _digits(order.buyer_phone)
+    return {
+        "order_name": (order.items[0].product_name if order.items else order.order_no)[:100],
+        "customer_name": order.buyer_name[:100],
+        "customer_email": order.buyer_email if len(order.buyer_email) <= 100 else "",
+        "customer_phone": phone if 8 <= len(phone) <= 15 else "",
+    }
 
 
 class GatewayUnreachable(Exception):
@@ -44,6 +105,7 @@ class ConfirmResult(enum.Enum):
     REFUSED = "refused"  # the success URL does not match the order (tampered amount or order)
     NOT_PAYABLE = "not_payable"  # cancelled or past its deadline
     FAILED = "failed"  # the gateway refused (card rejected...): the order can be paid again
+    WAITING = "waiting"  # 가상계좌 issued: the order waits for the buyer's deposit
 
 
 class TossClient:
@@ -67,12 +129,22 @@ class TossClient:
                 return None
             raise
 
-    def cancel(self, payment_key: str, reason: str, idempotency_key: str, amount: int | None = None) -> dict:
-        """Refund the whole payment, or ``amount`` of it (cancelAmount: a partial refund)."""
+    def cancel(
+        self,
+        payment_key: str,
+        reason: str,
+        idempotency_key: str,
+        amount: int | None = None,
+        refund_account: dict | None = None,
+    ) -> dict:
+        """Refund the whole payment, or ``amount`` of it (cancelAmount: a partial refund); a virtual
+        account's deposit goes back to ``refund_account`` (refundReceiveAccount)."""
         path = f"/v1/payments/{requests.utils.quote(payment_key, safe='')}/cancel"
         body: dict = {"cancelReason": reason[:200]}
         if amount is not None:
             body["cancelAmount"] = amount
+        if refund_account:
+            body["refundReceiveAccount"] = refund_account
         return self._call("POST", path, body, idempotency_key)
 
     def issue_cash_receipt(self, body: dict, idempotency_key: str) -> dict:
@@ -118,6 +190,10 @@ class TossPayments:
     def available(self) -> bool:
         return bool(self.client_key and current_app.config.get("TOSS_SECRET_KEY"))
 
+    def accepts(self, amount: int) -> bool:
+        """Whether the widget can take ``amount``: more than 0, and at least the card minimum."""
+        return amount >= CARD_MINIMUM
+
     def gateway(self) -> TossClient:
         """The API client, after ending the current database transaction.
 
@@ -147,19 +223,30 @@ class TossPayments:
             return ConfirmResult.NOT_PAYABLE
         if not lifecycle.claim_card_payment(order, payment_key, ACTOR):
             db.session.rollback()
+            if order.status is OrderStatus.CONFIRMING and order.payment_key == payment_key:
+                return self.reconcile(order)  # the buyer came back to a confirm left unfinished: finish it
             return ConfirmResult.ALREADY
         # gateway() commits: the claim is visible to every other request before the gateway is called.
+        return self._send_confirm(order, payment_key, PaymentKind.CONFIRM)
 
+    def _send_confirm(self, order: Order, payment_key: str, kind: PaymentKind) -> ConfirmResult:
+        """The confirm call for the attempt the order is confirming; the same Idempotency-Key every
+        time, so a re-sent confirm (after a timeout, a 5xx, PROVIDER_ERROR) never charges twice."""
         client = self.gateway()
         try:
             payment = client.confirm(
                 payment_key, order.order_no, order.total_amount, _key("confirm", order.order_no, payment_key)
             )
         except PaymentError as exc:
+            if exc.code in RETRYABLE:
+                # Temporary at the gateway: the order stays 결제 확인 중; the buyer's page and the cron re-send.
+                ledger.record(order, kind, ACTOR, status="RETRY", provider_code=exc.code[:100], payment_key=payment_key)
+                db.session.commit()
+                return ConfirmResult.PENDING
             if exc.code != "ALREADY_PROCESSED_PAYMENT":
                 ledger.record(
                     order,
-                    PaymentKind.CONFIRM,
+                    kind,
                     ACTOR,
                     status="FAILED",
                     provider_code=exc.code[:100],
@@ -169,20 +256,55 @@ class TossPayments:
                 lifecycle.release_card_claim(order, ACTOR, exc.code[:100])
                 db.session.commit()
                 raise
-            return self.reconcile(order)
+            return self.reconcile(order, resend=False)
         except GatewayUnreachable as exc:
             log.warning("toss confirm for %s: %s; reconciling", order.order_no, exc)
-            return self.reconcile(order)
-        return self._apply(order, payment, PaymentKind.CONFIRM)
+            return self.reconcile(order, resend=False)
+        return self._apply(order, payment, kind)
 
-    def reconcile(self, order: Order) -> ConfirmResult:
-        """Settle an order from the gateway's own record of its payment (after a timeout, a refresh...)."""
+    def claimed_at(self, order: Order) -> datetime | None:
+        """When the order's current confirm started (its move to 결제 확인 중)."""
+        at = db.session.scalar(
+            sa.select(sa.func.max(OrderEvent.created_at)).where(
+                OrderEvent.order_id == order.id, OrderEvent.to_status == OrderStatus.CONFIRMING.value
+            )
+        )
+        return as_utc(at) if at else None
+
+    def within_window(self, order: Order, now: datetime | None = None) -> bool:
+        started = self.claimed_at(order)
+        return started is not None and (now or utcnow()) - started < CONFIRM_WINDOW
+
+    def reconcile(self, order: Order, resend: bool = True) -> ConfirmResult:
+        """Settle an order from the gateway's own record of its payment (after a timeout, a refresh...).
+
+        A 결제 확인 중 order whose attempt the gateway still holds unconfirmed (READY/IN_PROGRESS) gets
+        its confirm re-sent while the authentication is valid; after that window it is payable again.
+        """
         try:
             payment = self.gateway().payment_for_order(order.order_no)
         except (GatewayUnreachable, PaymentError) as exc:
             log.warning("toss lookup for %s failed: %s", order.order_no, exc)
-            return ConfirmResult.PENDING
+            return self._give_up_if_late(order)
+        status = str(payment.get("status") or "") if payment else ""
+        ours = payment is not None and payment.get("paymentKey") == order.payment_key
+        if status in ("READY", "IN_PROGRESS") and ours and order.status is OrderStatus.CONFIRMING:
+            if resend and self.within_window(order):
+                return self._send_confirm(order, order.payment_key or "", PaymentKind.CONFIRM)
+            ledger.record(order, PaymentKind.LOOKUP, ACTOR, status=status, payment_key=order.payment_key or "")
+            return self._give_up_if_late(order)
         return self._apply(order, payment, PaymentKind.LOOKUP)
+
+    def _give_up_if_late(self, order: Order) -> ConfirmResult:
+        """Past the window, a confirm that never finished cannot finish: the order is payable again
+        (and the deadline, if passed, cancels it and returns its stock)."""
+        if order.status is OrderStatus.CONFIRMING and not self.within_window(order):
+            lifecycle.release_card_claim(order, ACTOR, "confirm_window_passed")
+            lifecycle.expire_if_due(order)
+            db.session.commit()
+            return ConfirmResult.FAILED
+        db.session.commit()
+        return ConfirmResult.PENDING
 
     def _apply(self, order: Order, payment: dict | None, kind: PaymentKind) -> ConfirmResult:
         matches = (
@@ -192,10 +314,17 @@ class TossPayments:
         )
         status = str(payment.get("status") or "") if payment else ""
         payment_key = str(payment.get("paymentKey") or "")[:200] if payment else ""
+        method = method_name(payment) if payment else ""
         if matches and status == "DONE":
-            moved = lifecycle.mark_paid(order, ACTOR, kind, payment_key, status)
+            moved = lifecycle.mark_paid(order, ACTOR, kind, payment_key, status, method)
             db.session.commit()
             return ConfirmResult.PAID if moved else ConfirmResult.ALREADY
+        if matches and status == "WAITING_FOR_DEPOSIT" and payment:
+            if order.status is not OrderStatus.AWAITING_DEPOSIT:  # (the cron's lookups of it add no rows)
+                ledger.record(order, kind, ACTOR, status=status, payment_key=payment_key)
+                self._await_deposit(order, payment, payment_key, method)
+            db.session.commit()
+            return ConfirmResult.WAITING
         ledger.record(order, kind, ACTOR, status=status or "NOT_FOUND", payment_key=payment_key)
         if payment is None or status in ("ABORTED", "EXPIRED", "CANCELED") or not matches:
             lifecycle.release_card_claim(order, ACTOR, status or "no_payment")
@@ -205,9 +334,30 @@ class TossPayments:
                 self._cancel(order, payment_key, "amount mismatch")
             return ConfirmResult.FAILED
         db.session.commit()
-        return ConfirmResult.PENDING  # IN_PROGRESS and the like: ask again later
+        return self._give_up_if_late(order)  # IN_PROGRESS and the like: ask again later
+
+    def _await_deposit(self, order: Order, payment: dict, payment_key: str, method: str) -> None:
+        account = payment.get("virtualAccount") or {}
+        code = str(account.get("bankCode") or account.get("bank") or "")
+        bank = BANKS.get(code, code)
+        number = str(account.get("accountNumber") or "")
+        try:
+            due_at = datetime.fromisoformat(str(account.get("dueDate")))
+        except ValueError:
+            due_at = utcnow() + timedelta(days=1)
+        if due_at.tzinfo is None:
+            due_at = due_at.replace(tzinfo=KST)
+        due_at = due_at.astimezone(UTC)  # stored in UTC like every time of the shop
+        line = f"{bank} {number}"
+        lifecycle.await_provider_deposit(
+            order, ACTOR, payment_key, method, line, due_at, str(payment.get("secret") or "")
+        )
 
     # -- refunds ---------------------------------------------------------------------------
+
+    def refund_needs_account(self, order: Order) -> bool:
+        """A virtual account's deposit is refunded to an account the merchant enters (refundReceiveAccount)."""
+        return order.provider_method.startswith("가상계좌")
 
     def refund(self, order: Order, amount: int, reason: str, actor: str, restock: bool = False, **account) -> bool:
         """Cancel ``amount`` at the gateway (cancelAmount when partial) and record it; True when recorded.
@@ -219,6 +369,16 @@ class TossPayments:
         payment_key = order.payment_key or ""
         if not payment_key:
             return False
+        receive = None
+        if self.refund_needs_account(order):
+            code = bank_code(account.get("refund_bank") or "")
+            if code is None:
+                raise PaymentError("INVALID_BANK", str(_l("Enter the bank of the refund account, e.g. 신한은행.")))
+            receive = {
+                "bank": code,
+                "accountNumber": _digits(account.get("refund_account") or "")[:20],
+                "holderName": (account.get("refund_holder") or "")[:60],
+            }
         before = ledger.totals(order)
         partial = amount if amount < before.balance else None
         client = self.gateway()
@@ -229,6 +389,7 @@ class TossPayments:
                 reason,
                 _key("cancel", order.order_no, payment_key, str(before.refunded), str(amount)),
                 partial,
+                receive,
             )
             code = ""
         except PaymentError as exc:
@@ -258,6 +419,15 @@ class TossPayments:
         )
         return recorded > 0 or code == "ALREADY_CANCELED_PAYMENT"
 
+    def close_unpaid(self, order: Order) -> None:
+        """A cancelled order's virtual account that still waits for a deposit: closed at the gateway,
+        so no money can arrive for an order the shop no longer sells."""
+        if order.status is not OrderStatus.CANCELLED or not order.payment_secret or not order.payment_key:
+            return
+        payment = self.gateway().payment(order.payment_key)
+        if payment.get("status") == "WAITING_FOR_DEPOSIT":
+            self._cancel(order, order.payment_key, "order cancelled")
+
     def refund_if_taken(self, order: Order) -> None:
         """A payment that arrived for an order we no longer sell (cancelled, expired): give it back."""
         try:
@@ -283,7 +453,11 @@ class TossPayments:
     # -- webhooks --------------------------------------------------------------------------
 
     def handle_webhook(self, payload: dict) -> None:
-        """PAYMENT_STATUS_CHANGED: re-fetch the payment and move the order to match it."""
+        """PAYMENT_STATUS_CHANGED: re-fetch the payment and move the order to match it.
+        DEPOSIT_CALLBACK (가상계좌): verified by the payment's ``secret``, then the payment is re-fetched."""
+        if payload.get("eventType") == "DEPOSIT_CALLBACK" or ("secret" in payload and "orderId" in payload):
+            self._deposit_callback(payload)
+            return
         if payload.get("eventType") != "PAYMENT_STATUS_CHANGED":
             return
         data = payload.get("data") or {}
@@ -296,7 +470,12 @@ class TossPayments:
             return
         status = str(payment.get("status") or "")[:30]
         ours = order.payment_key == payment_key  # the attempt this order is confirming or was paid by
-        if status == "DONE" and order.status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.CONFIRMING):
+        # 결제 대기: any attempt that was paid counts (the buyer never came back); once an attempt is
+        # being confirmed or waits for its deposit, only that attempt's events move the order.
+        current = order.status is OrderStatus.AWAITING_PAYMENT or (
+            ours and order.status in (OrderStatus.CONFIRMING, OrderStatus.AWAITING_DEPOSIT)
+        )
+        if status in ("DONE", "WAITING_FOR_DEPOSIT") and current:
             self._apply(order, payment, PaymentKind.WEBHOOK)
         elif status == "DONE" and order.status is OrderStatus.CANCELLED and ledger.totals(order).paid == 0:
             self._cancel(order, payment_key, "order no longer payable")
@@ -310,3 +489,29 @@ class TossPayments:
         else:
             # An older attempt, a repeat, or nothing to change: kept on the ledger, the order left alone.
             ledger.record(order, PaymentKind.WEBHOOK, ACTOR, status=status, payment_key=payment_key, note="ignored")
+
+    def _deposit_callback(self, payload: dict) -> None:
+        """A virtual account's deposit (or its cancellation): act only when the body carries the secret
+        the gateway gave us for this order's payment; what changes comes from a lookup."""
+        data = payload.get("data") if isinstance(payload.get("data"), dict) else payload
+        order = orders.find_by_order_no(str(data.get("orderId") or ""))
+        secret = str(data.get("secret") or "")
+        if (
+            order is None
+            or not order.payment_secret
+            or not hmac.compare_digest(secret.encode(), order.payment_secret.encode())
+        ):
+            log.warning("toss deposit callback with an unknown order or a wrong secret")
+            return
+        if order.status not in (OrderStatus.AWAITING_DEPOSIT, OrderStatus.CANCELLED):
+            ledger.record(order, PaymentKind.WEBHOOK, ACTOR, status=str(data.get("status") or "")[:30], note="ignored")
+            return
+        payment = self.gateway().payment(order.payment_key or "")
+        if order.status is OrderStatus.AWAITING_DEPOSIT:
+            self._apply(order, payment, PaymentKind.WEBHOOK)
+        elif payment.get("status") == "DONE":
+            # Deposited after the order was cancelled: on the ledger for the merchant to refund by hand.
+            ledger.record(
+                order, PaymentKind.WEBHOOK, ACTOR, status="DONE", payment_key=order.payment_key or "",
+                note="deposit after the order was cancelled",
+            )  # fmt: skip

@@ -21,7 +21,7 @@ from .. import catalog, guest_lookup, images, lifecycle, links, orders, payments
 from ..extensions import csrf, db
 from ..i18n import LANG_COOKIE
 from ..models import Order, OrderStatus, PaymentMethod, Product
-from ..payments.toss import ConfirmResult, GatewayUnreachable
+from ..payments.toss import ConfirmResult, GatewayUnreachable, widget_fields
 from ..security import allow_postcode_service, allow_toss_widget
 from ..settings import shop_settings, split_bank_line
 from ..text import clean_line
@@ -163,7 +163,7 @@ def checkout(token: str):
     unavailable = _unavailable_page(product, device)
     if unavailable is not None:
         return unavailable
-    methods = payments.available_methods()
+    methods = payments.available_methods(product.price)
     if not methods:
         return render_template("shop/checkout.html", product=product, form=None), 503
     form = CheckoutForm(
@@ -269,6 +269,7 @@ def _card_page(order: Order, card, error: str | None = None):
         "shop/pay_card.html",
         order=order,
         client_key=card.client_key,
+        widget=widget_fields(order),
         success_url=absolute_url("shop.card_success", order_no=order.order_no, t=token),
         fail_url=absolute_url("shop.card_fail", order_no=order.order_no, t=token),
         error=error,
@@ -289,7 +290,8 @@ def card_success(order_no: str):
         )
     if result is ConfirmResult.FAILED:
         return _private(make_response(_card_page(order, card, error=_("The payment was not completed.")), 402))
-    return redirect(url_for("shop.order", order_no=order.order_no, t=request.args.get("t")))
+    # order_no from the URL (the order it found): no new transaction after the confirm committed
+    return redirect(url_for("shop.order", order_no=order_no, t=request.args.get("t")))
 
 
 @bp.get("/orders/<order_no>/pay/fail")

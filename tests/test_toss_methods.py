@@ -1,0 +1,243 @@
+"""Every method the Toss payment widget can hand back, the keys it takes, and the limits it enforces."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from storefront.extensions import db
+from storefront.models import Order, OrderStatus, PaymentRecord
+
+from . import test_toss
+from .conftest import place
+from .test_toss import CLIENT, SECRET, expire, order_row, stock, success_url, webhook
+
+# The card payment fixtures of test_toss: the fake gateway, and an order whose payment window is open.
+toss = test_toss.toss
+card_order = test_toss.card_order
+
+
+def pay_by(client, toss, order, method, **kwargs):
+    key = toss.authenticate(order["order_no"], 45000, method=method, **kwargs)
+    response = client.get(success_url(order, key, 45000))
+    assert response.status_code == 302
+    return key, client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_virtual_account_waits_for_the_deposit_and_the_callback_pays_it(app, client, admin, toss, card_order):
+    key, page = pay_by(client, toss, card_order, "가상계좌")
+    account = toss.payments[key]["virtualAccount"]
+    assert "입금 대기" in page and "우리은행" in page and account["accountNumber"] in page
+    order = order_row(app, card_order["order_no"])
+    assert order.status is OrderStatus.AWAITING_DEPOSIT and order.provider_method == "가상계좌"
+    assert order.expires_at is not None and stock(app, card_order["product_id"]) == 1
+    detail = client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+    assert account["accountNumber"] in detail and "가상계좌 · 토스페이먼츠" in detail
+
+    callback = toss.deposit(key)
+    assert client.post("/webhooks/toss", json={**callback, "secret": "ps_guessed"}).status_code == 200
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.AWAITING_DEPOSIT
+    wrapped = {"eventType": "DEPOSIT_CALLBACK", "createdAt": callback["createdAt"], "data": callback}
+    assert client.post("/webhooks/toss", json=wrapped).status_code == 200
+    assert client.post("/webhooks/toss", json=callback).status_code == 200  # delivered twice, in the older shape
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.PAID
+    with app.app_context():
+        paid = db.session.scalar(sa.select(sa.func.sum(PaymentRecord.amount)).where(PaymentRecord.order_id == order.id))
+    assert paid == 45000
+
+
+def test_a_deposit_is_also_found_by_the_cron_job(app, client, runner, toss, card_order):
+    key, _ = pay_by(client, toss, card_order, "가상계좌")
+    toss.deposit(key)  # the callback never arrived
+    assert "1 of 1 virtual account(s) deposited" in runner.invoke(args=["expire-orders"]).output
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.PAID
+
+
+def test_an_unpaid_virtual_account_is_cancelled_at_its_due_date(app, client, runner, toss, card_order):
+    pay_by(client, toss, card_order, "가상계좌")
+    expire(app, card_order["order_no"])
+    runner.invoke(args=["expire-orders"])
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.CANCELLED
+    assert stock(app, card_order["product_id"]) == 2
+
+
+def test_virtual_account_refund_goes_to_the_account_the_merchant_enters(app, client, admin, toss, card_order):
+    key, _ = pay_by(client, toss, card_order, "가상계좌")
+    client.post("/webhooks/toss", json=toss.deposit(key))
+    order_id = order_row(app, card_order["order_no"]).id
+    assert 'name="refund_account"' in client.get(f"/admin/orders/{order_id}").get_data(as_text=True)
+    missing = admin.post(f"/admin/orders/{order_id}/refund", data={"amount": "10000"})
+    assert missing.status_code == 422 and toss.refunds == 0
+    admin.post(
+        f"/admin/orders/{order_id}/refund",
+        data={"amount": "10000", "refund_bank": "신한", "refund_account": "110-123-456789", "refund_holder": "김구매"},
+    )
+    assert toss.refunds == 1
+    assert toss.payments[key]["cancels"][0]["refundReceiveAccount"] == {
+        "bank": "88",
+        "accountNumber": "110123456789",
+        "holderName": "김구매",
+    }
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.PARTIALLY_REFUNDED
+
+
+@pytest.mark.parametrize(
+    "method,easy_pay,label",
+    [("간편결제", "토스페이", "간편결제 (토스페이)"), ("계좌이체", "", "계좌이체"), ("휴대폰", "", "휴대폰")],
+)
+def test_other_methods_are_recorded_as_what_they_are(app, client, admin, toss, card_order, method, easy_pay, label):
+    pay_by(client, toss, card_order, method, easy_pay=easy_pay)
+    order = order_row(app, card_order["order_no"])
+    assert order.status is OrderStatus.PAID and order.provider_method == label
+    assert f"{label} · 토스페이먼츠" in client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+    assert f"{label} · 토스페이먼츠" in client.get("/admin/orders.csv").get_data(as_text=True)
+
+
+def test_lookup_by_order_answers_the_latest_attempt(toss):
+    import requests
+
+    from storefront.payments.toss import TossClient
+
+    from .conftest import LiveServer
+
+    server = LiveServer(toss.app)
+    server.start()
+    try:
+        first = toss.authenticate("261202-ABCDEFGH", 5000)
+        toss.abort(first)
+        second = toss.authenticate("261202-ABCDEFGH", 5000)
+        gateway = TossClient(server.url, SECRET, 2)
+        assert gateway.payment_for_order("261202-ABCDEFGH")["paymentKey"] == second
+        assert gateway.payment(first)["status"] == "ABORTED"
+        wrong = TossClient(server.url, "test_sk_" + SECRET[9:], 2)  # an API 개별 연동 키
+        with pytest.raises(Exception, match="인증되지 않은"):
+            wrong.payment(first)
+        assert requests.get(server.url + f"/v1/payments/{first}").status_code == 401
+    finally:
+        server.stop()
+
+
+def test_widget_payments_are_confirmed_only_with_the_widget_secret_key():
+    from storefront.payments import PaymentError
+    from storefront.payments.toss import TossClient
+
+    from .conftest import LiveServer
+    from .fake_toss import FakeToss
+
+    api_key = "test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R"
+    fake = FakeToss(api_key)  # a merchant who set the API 개별 연동 키 on the server
+    server = LiveServer(fake.app)
+    server.start()
+    try:
+        key = fake.authenticate("261202-ABCDEFGH", 5000)
+        with pytest.raises(PaymentError) as refused:
+            TossClient(server.url, api_key, 2).confirm(key, "261202-ABCDEFGH", 5000, "k1")
+        assert refused.value.code == "UNAUTHORIZED_KEY" and fake.charges == 0
+    finally:
+        server.stop()
+
+
+def test_the_fake_refuses_what_the_sdk_refuses(toss):
+    from .fake_toss import FakeTossError
+
+    with pytest.raises(FakeTossError, match="orderId"):
+        toss.authenticate("short", 5000)
+    with pytest.raises(FakeTossError) as below:
+        toss.authenticate("261202-ABCDEFGH", 50)
+    assert below.value.code == "BELOW_MINIMUM_AMOUNT"
+    with pytest.raises(FakeTossError):
+        toss.authenticate("261202-ABCDEFGH", 5000, order_name="가" * 101)
+
+
+def test_an_expired_authentication_is_not_confirmed(app, client, toss, card_order):
+    key = toss.authenticate(card_order["order_no"], 45000)
+    toss.advance(minutes=11)
+    response = client.get(success_url(card_order, key, 45000))
+    assert response.status_code == 402
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.AWAITING_PAYMENT
+    assert toss.payments[key]["status"] == "EXPIRED" and toss.charges == 0
+
+
+@pytest.mark.parametrize("price", [0, 50])
+def test_card_is_not_offered_under_100_won(app, client, toss, bank_ready, make_product, price):
+    _, token = make_product(price=price)
+    html = client.get(f"/products/{token}/buy").get_data(as_text=True)
+    assert 'value="card"' not in html and "무통장입금" in html  # no card option among the 결제수단
+    response = place(client, token, payment_method="card")
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+
+
+def test_the_widget_gets_only_what_it_accepts(app, client, toss, make_product):
+    _, token = make_product(price=45000)
+    long_email = "a" * 95 + "@example.com"
+    response = place(client, token, payment_method="card", buyer_email=long_email)
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-customer-email=""' in html
+    assert re.search(r'data-customer-phone="\d{8,15}"', html)
+
+
+@pytest.mark.parametrize(
+    "client_key,secret_key,message",
+    [
+        ("test_ck_D5GePWvyJnrK0W0k6q8gLzN97Eoq", SECRET, "API 개별 연동 키"),
+        (CLIENT, "test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R", "API 개별 연동 키"),
+        (CLIENT, "", "set both"),
+    ],
+)
+def test_startup_refuses_keys_the_widget_does_not_take(tmp_path, client_key, secret_key, message):
+    from storefront import create_app
+    from storefront.config import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=message):
+        create_app(
+            {
+                "INSTANCE_PATH": str(tmp_path),
+                "SECRET_KEY": "x",
+                "TOSS_CLIENT_KEY": client_key,
+                "TOSS_SECRET_KEY": secret_key,
+            }
+        )
+
+
+def test_only_the_card_page_lets_the_widget_in(client, toss, card_order, make_product):
+    def policy(url):
+        header = client.get(url).headers["Content-Security-Policy"]
+        return {part.split()[0]: part.split()[1:] for part in header.split("; ")}
+
+    card = policy(card_order["url"])
+    assert card["script-src"] == ["'self'", "https://js.tosspayments.com"]
+    assert card["connect-src"] == ["'self'", "https://*.tosspayments.com"]
+    assert card["frame-src"] == ["https://*.tosspayments.com", "https://*.toss.im"]
+    assert card["form-action"] == ["'self'", "https://*.tosspayments.com"]
+    _, token = make_product()
+    product = policy(f"/products/{token}")
+    assert product["script-src"] == ["'self'"] and product["frame-src"] == ["'none'"]
+    assert product["form-action"] == ["'self'"] and product["connect-src"] == ["'self'"]
+
+
+def test_cancelling_an_order_closes_its_virtual_account(app, client, admin, toss, card_order):
+    key, _ = pay_by(client, toss, card_order, "가상계좌")
+    order_id = order_row(app, card_order["order_no"]).id
+    admin.post(f"/admin/orders/{order_id}/cancel")
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.CANCELLED
+    assert toss.payments[key]["status"] == "CANCELED"
+    assert stock(app, card_order["product_id"]) == 2
+
+
+def test_a_partial_refund_in_the_console_is_a_partial_refund_here(app, client, toss, card_order):
+    key = toss.authenticate(card_order["order_no"], 45000)
+    client.get(success_url(card_order, key, 45000))
+    toss.cancel_in_console(key, 5000)
+    assert webhook(client, key, card_order["order_no"], "PARTIAL_CANCELED").status_code == 200
+    assert webhook(client, key, card_order["order_no"], "PARTIAL_CANCELED").status_code == 200
+    order = order_row(app, card_order["order_no"])
+    assert order.status is OrderStatus.PARTIALLY_REFUNDED
+    with app.app_context():
+        refunded = db.session.scalar(
+            sa.select(sa.func.sum(PaymentRecord.amount)).where(
+                PaymentRecord.order_id == order.id, PaymentRecord.amount < 0
+            )
+        )
+    assert refunded == -5000
