@@ -35,14 +35,13 @@ from wtforms.widgets import FileInput
 from .. import business
 from ..auth import MIN_PASSWORD_LENGTH
 from ..catalog import PERSONAL_PAYMENT_PRESET, CategoryRow, ProductData, ordered_categories
-from ..fields import LenientIntegerField, email_field, line_field, mobile_number, options
-from ..formatting import phone
+from ..fields import LenientIntegerField, PhoneField, email_field, line_field, mobile_number, options
 from ..lifecycle import CARRIERS, TRACKING_NO_RE
 from ..links import LINK_STATUS_LABELS, LinkStatus
 from ..models import DisplayStatus, OrderStatus, PaymentMethod, Product, as_utc
 from ..numbers import parse_id, parse_int
 from ..orders import KST
-from ..text import clean_line, clean_text, phone_digits
+from ..text import clean_line, clean_text
 
 MAX_PRICE = 1_000_000_000
 MAX_STOCK = 1_000_000
@@ -162,9 +161,8 @@ class ProductForm(FlaskForm):
     )
 
     customer_name = line_field(_l("Customer name"), 50)
-    customer_phone = StringField(
+    customer_phone = PhoneField(
         _l("Mobile number"),
-        filters=[phone_digits],
         validators=[Optional(), mobile_number],
     )
     phone_check = BooleanField(_l("Ask for the last 4 digits of the mobile number"))
@@ -242,7 +240,7 @@ class ProductForm(FlaskForm):
         self.purchase_limit.data = product.purchase_limit
         self.sale_ends_at.data = as_utc(product.sale_ends_at).astimezone(KST) if product.sale_ends_at else None
         self.customer_name.data = product.customer_name
-        self.customer_phone.data = phone(product.customer_phone)
+        self.customer_phone.data = product.customer_phone
         self.phone_check.data = product.phone_check
         self.set_image_hashes([image.content_hash for image in product.images])
 
@@ -491,7 +489,7 @@ class ShipForm(FlaskForm):
         _l("Carrier"),
         choices=options(("", _l("Choose")), *((code, carrier.name) for code, carrier in CARRIERS.items())),
         validators=[InputRequired(_l("Choose the carrier."))],
-        validate_choice=True,
+        validate_choice=False,  # validate_carrier says it in the shop's words
     )
     tracking_no = line_field(_l("Tracking number"), 30, _l("Enter the tracking number."))
 

@@ -117,9 +117,7 @@ def _gate_page(product: Product, form: GateForm, result: links.GateResult | None
         ),
         status,
     )
-    response.headers["X-Robots-Tag"] = NOINDEX
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _private(response)
 
 
 @bp.post("/products/<token>/unlock")
