@@ -385,7 +385,6 @@ def ship_many(lines: list[tuple[str, str]], carrier: str, actor: str) -> list[tu
         for order in db.session.scalars(
             sa.select(Order)
             .where(Order.order_no.in_([order_no for order_no, _ in lines]))
-            .options(sa.orm.selectinload(Order.items))
         )
     }
     return [
@@ -407,9 +406,10 @@ def confirm_purchase(order: Order, actor: str) -> bool:
 
 def refund_problem(order: Order, amount: int) -> str | None:
     """Why ``amount`` cannot be refunded now (a message for the merchant), or None."""
-    if not allows(order, Action.REFUND):
+    totals = ledger.totals(order)
+    if not allows(order, Action.REFUND, lambda: totals):
         return str(_l("This order cannot be refunded."))
-    balance = ledger.totals(order).balance
+    balance = totals.balance
     if not 0 < amount <= balance:
         return str(_l("Enter an amount between 1 and the %(balance)s left to refund.", balance=f"{balance:,}"))
     return None
