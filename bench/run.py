@@ -3,7 +3,10 @@
     python bench/run.py [--duration 5] [--rounds 3] [--connections 16] [--postgres URL]
 
 Starts gunicorn (2 workers) for the shop on seeded SQLite catalogues of 100 and
-100,000 products and for bench/floor.py, and drives each page with wrk. The machine
+100,000 products and for bench/floor.py, and drives each page with wrk. The shop keeps
+rendered pages per process (storefront.pagecache), so a repeated page is a kept copy;
+what a page costs when it must be rendered (the first view after a change) is measured
+too, on a second server with STOREFRONT_PAGE_CACHE=false. The machine
 is shared and noisy, so every page is measured right after the floor, in several
 rounds; a page's ratio is the median of its per-round ratios. Then each shop page
 is driven by 50 connections at once to compare p99 with p50 latency.
@@ -17,8 +20,8 @@ import argparse
 import os
 import re
 import shutil
-import statistics
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -188,9 +191,11 @@ def main() -> None:
         servers.append(floor)
         floor_url = f"{floor.url}/products/{small['product_id']}"
         pages = []
-        for label, shop in (("100", small), ("100,000", large)):
-            server = Gunicorn("storefront:create_app()", shop["env"])
+        for label, shop, kept in (("100", small, True), ("100,000", large, True), ("100", small, False)):
+            env = shop["env"] if kept else {**shop["env"], "STOREFRONT_PAGE_CACHE": "false"}
+            server = Gunicorn("storefront:create_app()", env)
             servers.append(server)
+            label = label if kept else f"{label}, rendered every time"
             pages += [
                 (f"product page ({label} products)", f"{server.url}/products/{shop['token']}"),
                 (f"home page ({label})", f"{server.url}/"),
@@ -205,7 +210,7 @@ def main() -> None:
             busy.setdefault("floor", []).append(wrk(floor_url, args.duration, 50))
             for name, url in pages:
                 busy.setdefault(name, []).append(wrk(url, args.duration, 50))
-        contention_runs = [("SQLite", contention(servers[-1].url, large["env"]))]
+        contention_runs = [("SQLite", contention(servers[2].url, large["env"]))]
     finally:
         for server in servers:
             server.stop()

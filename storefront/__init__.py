@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, config, errors, formatting, fragments, i18n, logs, security, transactions
+from . import cli, config, errors, formatting, fragments, i18n, logs, pagecache, security, transactions
 from .extensions import babel, csrf, db, login_manager, migrate
 from .urls import IdConverter
 
@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app, babel)
     formatting.init_app(app)
     fragments.init_app(app)
+    pagecache.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     logs.init_app(app)

@@ -15,6 +15,9 @@ DEFAULTS = {
     # How many reverse proxies to trust for X-Forwarded-* (0 = none).
     "TRUSTED_PROXIES": 0,
     "PRODUCTS_PER_PAGE": 20,
+    # Shop pages kept per process until something they show changes (storefront.pagecache).
+    "PAGE_CACHE": True,
+    "PAGE_CACHE_MAX_PAGES": 2000,
     "ADMIN_PRODUCTS_PER_PAGE": 20,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     "MAX_IMAGE_BYTES": 10 * 1024 * 1024,

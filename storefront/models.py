@@ -144,7 +144,8 @@ class Product(db.Model):
     # 구매 가능 횟수: after this many orders the product switches itself to 진열 안함.
     purchase_limit: Mapped[int | None]
     order_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    sale_ends_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Indexed: the next 판매 종료일 is when kept shop pages stop being true (storefront.pagecache).
+    sale_ends_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     # A window bound to one buyer (고객명, 휴대폰 번호): the checkout arrives prefilled; with
@@ -317,6 +318,15 @@ class ShopSettings(db.Model):
     favicon_hash: Mapped[str | None] = mapped_column(sa.String(64))
 
     __table_args__ = (sa.CheckConstraint("payment_due_days BETWEEN 1 AND 30", name="payment_due_days_range"),)
+
+
+class ContentGeneration(db.Model):
+    """One counter, raised by every commit that changes what a shop page can show (storefront.pagecache)."""
+
+    __tablename__ = "content_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
 class OrderStatus(enum.StrEnum):

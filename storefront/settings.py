@@ -1,9 +1,9 @@
 """The merchant's shop settings (one row).
 
 Every page shows the shop's name and contact, so the row is read once per
-request (or CLI command) and kept in ``g``. There is no longer-lived cache:
-the read is one small query by primary key, as cheap as any version check
-would be, and a saved change reaches every app process on its next request.
+request (or CLI command) and kept in ``g``. On shop pages it is read once per
+content generation and process (storefront.pagecache): a saved change raises the
+generation, so it reaches every app process on its next request.
 """
 
 import json
@@ -14,6 +14,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from flask import current_app, g
 
+from . import pagecache
 from .extensions import db
 from .models import AuditEntry, ShopSettings
 
@@ -54,10 +55,14 @@ class ShopInfo:
 def shop_settings() -> ShopInfo:
     info = g.get(_CACHE_KEY)
     if info is None:
-        row = settings_row()
-        info = ShopInfo(**{f.name: getattr(row, f.name) for f in fields(ShopInfo)})
+        info = pagecache.settings(_read_settings)
         setattr(g, _CACHE_KEY, info)
     return info
+
+
+def _read_settings() -> ShopInfo:
+    row = settings_row()
+    return ShopInfo(**{f.name: getattr(row, f.name) for f in fields(ShopInfo)})
 
 
 def settings_row() -> ShopSettings:

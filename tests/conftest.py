@@ -3,8 +3,9 @@
 Migrating a database and hashing a password are the slow parts of a test, so each kind of
 database is migrated once per session, with the admin account in it, and every test starts
 from that state again: SQLite copies the migrated file, PostgreSQL truncates every table and
-puts the admin row back (tests commit, run CLI commands and serve live threads, so a rollback
-would not undo enough). Tests hash passwords cheaply; the app's own method is tested separately.
+puts back the rows a new shop starts with, the admin and the content generation (tests commit,
+run CLI commands and serve live threads, so a rollback would not undo enough). Tests hash
+passwords cheaply; the app's own method is tested separately.
 """
 
 import io
@@ -91,6 +92,7 @@ class PostgresDatabase:
         with self.engine.connect() as conn:
             tables = sa.inspect(conn).get_table_names()
             self.admin_rows = [dict(row._mapping) for row in conn.execute(sa.text("SELECT * FROM admin_user"))]
+            self.generation_rows = [dict(r._mapping) for r in conn.execute(sa.text("SELECT * FROM content_generation"))]
         self.truncate = sa.text(
             "TRUNCATE {} RESTART IDENTITY CASCADE".format(", ".join(f'"{t}"' for t in tables if t != "alembic_version"))
         )
@@ -103,6 +105,7 @@ class PostgresDatabase:
                 conn.execute(sa.text("SET LOCAL lock_timeout = '20s'"))
                 conn.execute(self.truncate)
                 conn.execute(models.AdminUser.__table__.insert(), self.admin_rows)
+                conn.execute(models.ContentGeneration.__table__.insert(), self.generation_rows)
         except sa.exc.DBAPIError:
             self.migrate()  # a test left the schema changed or half-built: start over
         return self.url

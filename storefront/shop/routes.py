@@ -16,8 +16,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
-from .. import catalog, guest_lookup, images, lifecycle, links, orders, payments, previews
+from .. import catalog, guest_lookup, images, lifecycle, links, orders, pagecache, payments, previews
 from ..extensions import csrf, db
 from ..i18n import LANG_COOKIE
 from ..models import Order, OrderStatus, PaymentMethod, Product
@@ -48,11 +49,13 @@ def _list_page(**filters) -> catalog.CardPage:
 
 
 @bp.get("/")
+@pagecache.keep
 def home():
     return render_template("shop/list.html", page=_list_page(), heading=None, categories=_categories())
 
 
 @bp.get("/categories/<id:category_id>")
+@pagecache.keep
 def category(category_id: int):
     categories = _categories()
     category = next((c for c in categories if c.id == category_id), None)
@@ -63,6 +66,7 @@ def category(category_id: int):
 
 
 @bp.get("/search")
+@pagecache.keep
 def search():
     q = re.sub(r"\s+", " ", clean_line(request.args.get("q")))[:100]
     page = _list_page(q=q) if q else None
@@ -74,6 +78,7 @@ def _categories():
 
 
 @bp.route("/products/<token>", methods=["GET"])
+@pagecache.keep
 def product(token: str):
     product = catalog.product_by_token(token)
     if product is None:
@@ -96,7 +101,9 @@ def product(token: str):
                 can_buy=can_buy(product, device),
                 taking_payments=payments.taking_payments(),
                 indexable=may_index,
-                view_token=links.view_token(product) if links.tracks_views(product) else None,
+                view_token=pagecache.fresh(links.view_token, product.public_token)
+                if links.tracks_views(product)
+                else None,
             )
         )
     if not may_index:
@@ -153,6 +160,7 @@ def product_viewed(token: str):
 
 
 @bp.route("/products/<token>/buy", methods=["GET", "POST"])
+@pagecache.keep
 def checkout(token: str):
     product = catalog.product_by_token(token)
     if product is None:
@@ -169,7 +177,8 @@ def checkout(token: str):
     )
     postcode_script = allow_postcode_service() if product.requires_shipping else None
     if request.method == "GET":
-        form.nonce.data = orders.new_nonce()
+        form.nonce.data = pagecache.fresh(orders.new_nonce)
+        pagecache.fresh(generate_csrf)  # the value form.csrf_token shows
         if product.customer_name or product.customer_phone:  # a window bound to one buyer
             form.buyer_name.data = product.customer_name
             form.buyer_phone.data = product.customer_phone
