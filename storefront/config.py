@@ -17,7 +17,7 @@ DEFAULTS = {
     "PRODUCTS_PER_PAGE": 20,
     # Shop pages kept per process until something they show changes (storefront.pagecache).
     "PAGE_CACHE": True,
-    "PAGE_CACHE_MAX_PAGES": 2000,
+    "PAGE_CACHE_MAX_PAGES": 1000,
     "ADMIN_PRODUCTS_PER_PAGE": 20,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     "MAX_IMAGE_BYTES": 10 * 1024 * 1024,

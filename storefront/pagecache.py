@@ -153,26 +153,39 @@ def _marker(i: int) -> bytes:
 
 @dataclass
 class Store:
-    """One process's pages and settings, all of one generation (and valid until ``until``)."""
+    """One process's pages and settings, all of one generation (and valid until ``until``).
+
+    Each reset starts a new ``epoch``; a request keeps what it made only while the epoch it began
+    in lasts (with threaded workers another request may have reset the store in between).
+    """
 
     generation: int | None = None
     until: datetime | None = None
+    epoch: int = 0
     pages: dict = field(default_factory=dict)
     settings: object = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def valid(self, generation: int, now: datetime) -> bool:
-        return generation == self.generation and (self.until is None or now < self.until)
-
-    def reset(self, generation: int, until: datetime | None) -> None:
+    def open(self, generation: int, until: datetime | None, now: datetime) -> int:
+        """The epoch for a request that read ``generation``, resetting what is kept if it is out of date."""
         with self.lock:
-            self.generation, self.until, self.pages, self.settings = generation, until, {}, None
+            if generation != self.generation or (self.until is not None and now >= self.until):
+                self.generation, self.until, self.pages, self.settings = generation, until, {}, None
+                self.epoch += 1
+            return self.epoch
 
-    def keep(self, key, page: KeptPage) -> None:
+    def keep(self, epoch: int, key, page: KeptPage) -> None:
         with self.lock:
+            if epoch != self.epoch:
+                return
             if len(self.pages) >= current_app.config["PAGE_CACHE_MAX_PAGES"]:
                 self.pages.pop(next(iter(self.pages)))  # the oldest
             self.pages[key] = page
+
+    def keep_settings(self, epoch: int, value) -> None:
+        with self.lock:
+            if epoch == self.epoch:
+                self.settings = value
 
 
 def _store() -> Store:
@@ -189,9 +202,7 @@ def _open_store() -> Store | None:
         return None
     generation, next_sale_end = row
     store = _store()
-    if not store.valid(generation, now):
-        store.reset(generation, models.as_utc(next_sale_end) if next_sale_end is not None else None)
-    g.content_generation = generation
+    g.pagecache_epoch = store.open(generation, models.as_utc(next_sale_end) if next_sale_end else None, now)
     return store
 
 
@@ -206,23 +217,17 @@ def _generation_query() -> sa.Select:
     )
 
 
-def _current_store() -> Store | None:
-    """This process's store, when this request is a kept page of the generation the store holds."""
-    generation = g.get("content_generation")
-    if generation is None:
-        return None
-    store = _store()
-    return store if store.generation == generation else None
-
-
 def settings(read: Callable[[], object]) -> object:
     """The shop settings kept for this generation on kept pages; ``read`` reads them from the database."""
-    store = _current_store()
-    if store is None:
+    epoch = g.get("pagecache_epoch")
+    if epoch is None:
         return read()
-    if store.settings is None:
-        store.settings = read()
-    return store.settings
+    store = _store()
+    value = store.settings if store.epoch == epoch else None
+    if value is None:
+        value = read()
+        store.keep_settings(epoch, value)
+    return value
 
 
 def fresh(make: Callable[..., str], *args) -> str:
@@ -238,7 +243,8 @@ def _key():
         request.url_root,
         request.full_path,
         str(get_locale()),
-        "scraper" if is_scraper(ua) else device_for(ua).value,
+        device_for(ua),  # lists and the checkout follow the device, bots' too;
+        is_scraper(ua),  # the product page shows scrapers every device's view
         tuple(session.get(UNLOCKED_SESSION_KEY, ())),
     )
 
@@ -277,8 +283,8 @@ def keep(view):
         if page is not None:
             return page.response()
         response = make_response(view(**kwargs))
-        if _keepable(response) and _current_store() is not None:
-            store.keep(key, _kept(response))
+        if _keepable(response):
+            store.keep(g.pagecache_epoch, key, _kept(response))
         return response
 
     return wrapper

@@ -122,6 +122,7 @@ def test_a_kept_window_still_counts_its_openings(app, make_product):
     assert beacon(first, token).status_code == 204
     before = generation(app)
     assert beacon(second, token).status_code == 204  # served from the kept page, with a fresh token
+    assert second.get(f"/products/{token}").headers["X-Robots-Tag"] == "noindex, nofollow"  # a link, not listed
     assert views(app, product_id)[0] == 2
     assert generation(app) == before  # an opening changes no page
 
@@ -147,6 +148,29 @@ def test_kept_pages_follow_language_device_and_address(app, client, make_product
     client.delete_cookie("lang")
     page = client.get(f"/products/{token}", base_url="http://shop-b.example").get_data(as_text=True)
     assert 'content="http://shop-b.example/products/' in page
+
+
+def test_bots_see_the_lists_of_their_own_device(client, make_product):
+    make_product(name="모바일 전용 상품", show_on_desktop=False)
+    desktop_bot = "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)"
+    phone_bot = "facebookexternalhit/1.1; kakaotalk-scrap/1.0; +https://devtalk.kakao.com/t/scrap/33984"
+    assert "모바일 전용 상품" not in client.get("/", headers={"User-Agent": desktop_bot}).get_data(as_text=True)
+    assert "모바일 전용 상품" in client.get("/", headers={"User-Agent": phone_bot}).get_data(as_text=True)
+    assert "모바일 전용 상품" not in client.get("/", headers={"User-Agent": desktop_bot}).get_data(as_text=True)
+
+
+def test_a_page_made_before_a_change_is_not_kept_after_it(app):
+    """Threaded workers: a request that began before another one saw a change keeps nothing."""
+    store = pagecache.Store()
+    now = utcnow()
+    before = store.open(1, None, now)
+    after = store.open(2, now + timedelta(hours=1), now)  # another request read the next generation meanwhile
+    with app.app_context():
+        store.keep(before, "key", object())
+        store.keep_settings(before, "old settings")
+    assert store.pages == {} and store.settings is None
+    assert store.open(2, now + timedelta(hours=1), now) == after  # same generation: same epoch
+    assert store.open(2, None, now + timedelta(hours=2)) == after + 1  # a sale ended meanwhile
 
 
 def test_switched_off_nothing_is_kept(app, client, make_product):
