@@ -35,12 +35,12 @@ from functools import partial, wraps
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, make_response, request, session
-from flask_babel import get_locale
 from flask_sqlalchemy.session import Session as AppSession
 from markupsafe import escape
 
 from . import models
 from .extensions import db
+from .i18n import select_locale
 from .links import UNLOCKED_SESSION_KEY
 from .visibility import device_for, is_scraper
 
@@ -197,7 +197,8 @@ def _open_store() -> Store | None:
     if request.method not in ("GET", "HEAD") or not current_app.config["PAGE_CACHE"]:
         return None
     now = models.utcnow()
-    row = db.session.execute(_generation_query(), {"now": now}).first()
+    # Core execution on the session's connection (and transaction): no ORM result processing.
+    row = db.session.connection().execute(_generation_query(), {"now": now}).first()
     if row is None:
         return None
     generation, next_sale_end = row
@@ -242,7 +243,7 @@ def _key():
     return (
         request.url_root,
         request.full_path,
-        str(get_locale()),
+        select_locale(),
         device_for(ua),  # lists and the checkout follow the device, bots' too;
         is_scraper(ua),  # the product page shows scrapers every device's view
         tuple(session.get(UNLOCKED_SESSION_KEY, ())),
