@@ -15,7 +15,7 @@ raises, in the same transaction. Every app process sees a change at its next req
   settings are kept the same way, for the kept pages only (elsewhere a request may have just
   changed them in its own transaction).
 - A page is kept under the generation, its address (path and query), the site address it
-  was asked for on, the language, the kind of visitor (desktop, phone, scraper) and the
+  was asked for on, the language, the visitor's device and whether it is a scraper, and the
   buyer-bound links this session has unlocked. Time alone changes a page only at a 판매
   종료일: at the next one, everything kept is dropped.
 - What must differ per request (the CSRF token, the checkout's nonce, the 열람 token) is
@@ -25,13 +25,12 @@ raises, in the same transaction. Every app process sees a change at its next req
   flashed messages.
 """
 
-import functools
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial, wraps
+from functools import cache, partial, wraps
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, make_response, request, session
@@ -207,7 +206,7 @@ def _open_store() -> Store | None:
     return store
 
 
-@functools.cache
+@cache
 def _generation_query() -> sa.Select:
     """The generation, and the first moment after ``now`` at which a sale ends by itself (판매 종료일):
     one statement (an index seek for the second), built once."""
