@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from . import images, links, stock, visibility
 from .extensions import db
 from .models import (
+    SYSTEM,
     AuditEntry,
     Category,
     DisplayStatus,
@@ -29,7 +30,6 @@ from .models import (
 )
 from .text import like_pattern
 
-SYSTEM = "system"  # the actor when the shop itself (or a command) makes a change
 PARKED_PREFIX = "\t"  # never the start of a saved name: the form trims whitespace
 PUBLIC_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
 

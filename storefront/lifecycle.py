@@ -46,11 +46,10 @@ from requests.utils import quote
 
 from . import ledger, stock
 from .extensions import db
-from .models import Notification, Order, OrderEvent, OrderStatus, PaymentKind, PaymentMethod, as_utc, utcnow
+from .models import SYSTEM, Notification, Order, OrderEvent, OrderStatus, PaymentKind, PaymentMethod, as_utc, utcnow
 
 S = OrderStatus
 BUYER = "buyer"
-SYSTEM = "system"
 
 
 @dataclass(frozen=True)

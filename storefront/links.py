@@ -23,10 +23,8 @@ from flask_babel import lazy_gettext as _l
 
 from . import lifecycle
 from .extensions import db
-from .models import Order, OrderItem, OrderStatus, Product, ProductEvent, as_utc, utcnow
+from .models import SYSTEM, Order, OrderItem, OrderStatus, Product, ProductEvent, as_utc, utcnow
 from .visibility import is_scraper
-
-SYSTEM = "system"
 
 # 열람 --------------------------------------------------------------------------------------------
 

@@ -14,6 +14,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from . import images
 from .extensions import db
 
+# The actor recorded when the shop itself (a command, a background job, a default) makes a change.
+SYSTEM = "system"
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

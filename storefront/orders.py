@@ -20,8 +20,9 @@ from flask import current_app
 
 from . import policies, stock
 from .extensions import db
-from .lifecycle import BUYER, SYSTEM
+from .lifecycle import BUYER
 from .models import (
+    SYSTEM,
     CashReceiptType,
     Notification,
     Order,

@@ -15,11 +15,10 @@ from flask_babel import lazy_gettext as _l
 
 from . import business, payments
 from .extensions import db
-from .models import Order, PaymentMethod, PolicyKind, PolicyVersion, utcnow
+from .models import SYSTEM, Order, PaymentMethod, PolicyKind, PolicyVersion, utcnow
 from .settings import shop_settings
 from .text import clean_text
 
-SYSTEM = "system"
 TITLES = {
     PolicyKind.TERMS: _l("Terms of use"),
     PolicyKind.PRIVACY: _l("Privacy policy"),

@@ -16,7 +16,7 @@ from flask import current_app, g
 
 from . import pagecache
 from .extensions import db
-from .models import AuditEntry, ShopSettings
+from .models import SYSTEM, AuditEntry, ShopSettings
 
 _CACHE_KEY = "shop_settings"
 
@@ -96,7 +96,7 @@ def settings_row() -> ShopSettings:
     return row
 
 
-def save_settings(values: dict, actor: str = "system") -> ShopSettings:
+def save_settings(values: dict, actor: str = SYSTEM) -> ShopSettings:
     """Save 상점 설정; the change is recorded with the account that made it (the names of the fields)."""
     row = settings_row()
     changed = sorted(key for key, value in values.items() if getattr(row, key) != value)

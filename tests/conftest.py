@@ -281,6 +281,43 @@ def make_product(app):
 
 
 @pytest.fixture
+def outbox(app, monkeypatch) -> list:
+    """E-mail the shop sends lands in this list instead of an SMTP server; the merchant has set an
+    address for order notifications."""
+    import smtplib
+
+    from storefront.settings import save_settings
+
+    sent = []
+
+    class FakeSMTP:
+        def __init__(self, host, port, timeout):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def starttls(self):
+            pass
+
+        def login(self, user, password):
+            pass
+
+        def send_message(self, message):
+            sent.append(message)
+
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    app.config.update(MAIL_SERVER="smtp.example.com", MAIL_FROM="shop@example.com")
+    with app.test_request_context():
+        save_settings({"notify_email": "owner@example.com"})
+        db.session.commit()
+    return sent
+
+
+@pytest.fixture
 def bank_ready(app):
     """The merchant has set the account for bank transfers."""
     from storefront.settings import save_settings

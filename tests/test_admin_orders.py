@@ -123,40 +123,11 @@ def test_product_list_shows_each_links_state_and_order_count(client, admin, orde
     assert "주문 2건" not in html and "주문 1건" in html
 
 
-def test_notification_email_is_sent_after_the_order(app, client, bank_ready, make_product, monkeypatch):
-    sent = []
-
-    class FakeSMTP:
-        def __init__(self, host, port, timeout):
-            self.host = host
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def starttls(self):
-            pass
-
-        def login(self, user, password):
-            pass
-
-        def send_message(self, message):
-            sent.append(message)
-
-    import smtplib
-
+def test_notification_email_is_sent_after_the_order(app, client, bank_ready, make_product, outbox, monkeypatch):
     from storefront import notifications
 
-    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    sent = outbox
     monkeypatch.setattr(notifications, "send_pending_soon", lambda: None)  # run the sender here, not on a thread
-    app.config.update(MAIL_SERVER="smtp.example.com", MAIL_FROM="shop@example.com")
-    with app.test_request_context():
-        from storefront.settings import save_settings
-
-        save_settings({"notify_email": "owner@example.com"})
-        db.session.commit()
     _, token = make_product(name="알림 상품")
     place(client, token)
     with app.test_request_context():

@@ -1,7 +1,6 @@
 """The order lifecycle: its rule table, "can be sold now", and the money defects scattered rules let in."""
 
 import re
-import smtplib
 import time
 from datetime import timedelta
 
@@ -369,32 +368,8 @@ def test_partial_card_refund_sends_cancel_amount_then_the_rest(app, client, admi
     assert stock_of(app, card_order["product_id"]) == 2  # never shipped: the unit is back
 
 
-def test_card_payment_email_is_sent(app, client, toss, card_order, monkeypatch):
-    sent = []
-
-    class FakeSMTP:
-        def __init__(self, host, port, timeout):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def starttls(self):
-            pass
-
-        def send_message(self, message):
-            sent.append(message)
-
-    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
-    app.config.update(MAIL_SERVER="smtp.example.com", MAIL_FROM="shop@example.com")
-    with app.test_request_context():
-        from storefront.settings import save_settings
-
-        save_settings({"notify_email": "owner@example.com"})
-        db.session.commit()
+def test_card_payment_email_is_sent(app, client, toss, card_order, outbox):
+    sent = outbox
     paid_card_order(app, client, toss, card_order)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and not any("결제" in m["Subject"] for m in sent):

@@ -4,32 +4,7 @@ import threading
 
 import pytest
 
-from storefront.extensions import db
-
 from ..conftest import place
-
-
-class FakeSMTP:
-    sent: list = []
-
-    def __init__(self, host, port, timeout):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def starttls(self):
-        pass
-
-    def login(self, user, password):
-        pass
-
-    def send_message(self, message):
-        FakeSMTP.sent.append(message)
-
 
 _Thread = threading.Thread
 
@@ -43,20 +18,11 @@ class InlineThread(_Thread):
 
 
 @pytest.fixture
-def mailbox(app, monkeypatch):
-    import smtplib
-
+def mailbox(outbox, monkeypatch):
     from storefront import notifications
-    from storefront.settings import save_settings
 
-    FakeSMTP.sent = []
-    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
     monkeypatch.setattr(notifications.threading, "Thread", InlineThread)
-    app.config.update(MAIL_SERVER="smtp.example.com", MAIL_FROM="shop@example.com")
-    with app.test_request_context():
-        save_settings({"notify_email": "owner@example.com"})
-        db.session.commit()
-    return FakeSMTP.sent
+    return outbox
 
 
 def test_order_email_admin_link_ignores_a_forged_host(app, bank_ready, make_product, mailbox):
