@@ -21,13 +21,13 @@ import os
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+from statistics import median
 
 import requests
 
@@ -164,10 +164,6 @@ def contention(shop_url: str, env: dict, buyers: int = 50) -> dict:
         "server_errors": sum(1 for code, _ in results if code >= 500),
         "seconds": time.perf_counter() - started,
     }
-
-
-def median(values):
-    return statistics.median(values)
 
 
 def main() -> None:
