@@ -21,9 +21,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from . import catalog
+from .clock import KST
 from .extensions import db
 from .models import Product, ProductBatch
-from .orders import KST
 from .text import clean_line, clean_text, is_mobile_number, phone_digits
 
 # The columns, in this order when the file has no header row.

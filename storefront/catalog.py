@@ -16,6 +16,7 @@ import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
 
 from . import images, links, stock, visibility
+from .clock import as_utc
 from .extensions import db
 from .models import (
     SYSTEM,
@@ -25,7 +26,6 @@ from .models import (
     Product,
     ProductEvent,
     ProductImage,
-    as_utc,
     new_public_token,
 )
 from .text import like_pattern

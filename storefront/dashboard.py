@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from . import business, lifecycle
+from .clock import start_of_day
 from .extensions import db
 from .links import LinkStatus, link_status_clause
-from .models import Order, OrderStatus, Product, utcnow
-from .orders import KST
+from .models import Order, OrderStatus, Product
 from .payments import taking_payments
 from .settings import ShopInfo, shop_settings
 
@@ -56,11 +56,6 @@ def getting_started() -> list[Step]:
 def to_ship_clause():
     """배송할 주문: orders the merchant still has to send — paid, with something to ship."""
     return sa.and_(Order.status.in_(lifecycle.TO_SHIP), Order.requires_shipping.is_(True))
-
-
-def start_of_day(now: datetime | None = None) -> datetime:
-    """Midnight of today on the shop's clock (Asia/Seoul)."""
-    return (now or utcnow()).astimezone(KST).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 @dataclass(frozen=True)

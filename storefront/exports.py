@@ -16,6 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from . import cash_receipts
+from .clock import local_date
 from .formatting import carrier_name, kst, order_method_label, phone, status_label
 from .models import Order
 
@@ -64,6 +65,11 @@ def _csv_cell(value, column: Column) -> str:
         # cannot carry anything else). Other programs may show it as typed: the .xlsx is exact everywhere.
         return f'="{text}"'
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def filename(extension: str) -> str:
+    """The download's name carries today's date on the shop's clock."""
+    return f"orders-{local_date():%Y%m%d}.{extension}"
 
 
 def orders_csv(orders: Iterable[Order]) -> str:

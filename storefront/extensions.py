@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and initialised in :func:`storefront.create_app`."""
 
 import sqlite3
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import Babel
@@ -8,7 +9,9 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, registry
+
+from .clock import UTCDateTime
 
 # Alembic can only alter constraints that have names.
 NAMING_CONVENTION = {
@@ -21,7 +24,10 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
-    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    # Every time column stores UTC and binds UTC (see storefront.clock).
+    registry = registry(
+        metadata=sa.MetaData(naming_convention=NAMING_CONVENTION), type_annotation_map={datetime: UTCDateTime}
+    )
 
 
 db = SQLAlchemy(model_class=Base)

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from . import images
 from .lifecycle import CARRIERS, STEPS, Action
-from .models import OrderStatus, PaymentKind, PaymentMethod, as_utc
+from .models import OrderStatus, PaymentKind, PaymentMethod
 from .settings import shop_settings
 from .text import format_phone as phone
 from .urls import absolute_url, url_with_query
@@ -61,7 +61,7 @@ def kst(moment: datetime | None, pattern: str = "yyyy-MM-dd HH:mm") -> str:
     """A stored (UTC) time as the shop's clock shows it (Asia/Seoul)."""
     if moment is None:
         return ""
-    return format_datetime(as_utc(moment), pattern)
+    return format_datetime(moment, pattern)
 
 
 

@@ -46,7 +46,7 @@ from requests.utils import quote
 
 from . import ledger, stock
 from .extensions import db
-from .models import SYSTEM, Notification, Order, OrderEvent, OrderStatus, PaymentKind, PaymentMethod, as_utc, utcnow
+from .models import SYSTEM, Notification, Order, OrderEvent, OrderStatus, PaymentKind, PaymentMethod, utcnow
 
 S = OrderStatus
 BUYER = "buyer"
@@ -292,7 +292,7 @@ def extend_deadline(order: Order, days: int, actor: str, now: datetime | None = 
     now = now or utcnow()
     if not allows(order, Action.EXTEND_DEADLINE) or not 1 <= days <= 30:
         return False
-    start = max(now, as_utc(order.expires_at)) if order.expires_at else now
+    start = max(now, order.expires_at) if order.expires_at else now
     return _move(
         order, Action.EXTEND_DEADLINE, actor, "deadline_extended", now, {"expires_at": start + timedelta(days=days)}
     )
@@ -308,7 +308,7 @@ def cancel(order: Order, actor: str, note: str = "merchant_cancelled") -> bool:
 def expire_if_due(order: Order, now: datetime | None = None) -> bool:
     """Cancel an unpaid order whose deadline has passed (run lazily whenever such an order is read)."""
     now = now or utcnow()
-    if order.status not in PAYABLE or order.expires_at is None or as_utc(order.expires_at) > now:
+    if order.status not in PAYABLE or order.expires_at is None or order.expires_at > now:
         return False
     return _move(order, Action.EXPIRE, SYSTEM, "deadline_passed", now)
 

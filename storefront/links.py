@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from . import lifecycle
 from .extensions import db
-from .models import SYSTEM, Order, OrderItem, OrderStatus, Product, ProductEvent, as_utc, utcnow
+from .models import SYSTEM, Order, OrderItem, OrderStatus, Product, ProductEvent, utcnow
 from .visibility import is_scraper
 
 # 열람 --------------------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def is_unlocked(product: Product) -> bool:
 
 def locked_until(product: Product, now: datetime | None = None) -> datetime | None:
     until = product.gate_locked_until
-    return as_utc(until) if until is not None and as_utc(until) > (now or utcnow()) else None
+    return until if until is not None and until > (now or utcnow()) else None
 
 
 def try_digits(product: Product, digits: str, now: datetime | None = None) -> GateResult:
@@ -159,7 +159,7 @@ def try_digits(product: Product, digits: str, now: datetime | None = None) -> Ga
     db.session.expire(product, ["gate_failures", "gate_locked_until"])
     if row is None:
         return GateResult.LOCKED  # another request locked it a moment ago
-    if row.gate_locked_until is not None and as_utc(row.gate_locked_until) > now:
+    if row.gate_locked_until is not None and row.gate_locked_until > now:
         db.session.add(ProductEvent(product_id=product.id, actor=SYSTEM, action="link_locked", created_at=now))
         db.session.flush()
         return GateResult.LOCKED

@@ -2,7 +2,7 @@
 
 import enum
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -12,19 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import images
+from .clock import utcnow
 from .extensions import db
 
 # The actor recorded when the shop itself (a command, a background job, a default) makes a change.
 SYSTEM = "system"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def new_public_token() -> str:
@@ -69,7 +61,7 @@ class AdminUser(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     # Part of the login cookie; replacing it (at logout or a password change) ends every session.
     session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_token}"
@@ -99,8 +91,8 @@ class SetupCode(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class Category(db.Model):
@@ -148,20 +140,20 @@ class Product(db.Model):
     purchase_limit: Mapped[int | None]
     order_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # Indexed: the next 판매 종료일 is when kept shop pages stop being true (storefront.pagecache).
-    sale_ends_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    sale_ends_at: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # A window bound to one buyer (고객명, 휴대폰 번호): the checkout arrives prefilled; with
     # phone_check the link opens only after the last four digits of that number (see links.py).
     customer_name: Mapped[str] = mapped_column(sa.String(50), default="", server_default="")
     customer_phone: Mapped[str] = mapped_column(sa.String(11), default="", server_default="")
     phone_check: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     gate_failures: Mapped[int] = mapped_column(default=0, server_default="0")
-    gate_locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    gate_locked_until: Mapped[datetime | None] = mapped_column()
     # 열람: counted from the page's own script, so scrapers and prefetches never count (links.py).
     view_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    first_viewed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    last_viewed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    first_viewed_at: Mapped[datetime | None] = mapped_column()
+    last_viewed_at: Mapped[datetime | None] = mapped_column()
     batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("product_batch.id", ondelete="SET NULL"), index=True)
     # 판매중 · 열람됨 · 주문됨 · 결제 완료 · 종료, loaded by the 상품 관리 query (links.link_status_clause).
     link_status: Mapped[str | None] = query_expression()
@@ -185,7 +177,7 @@ class Product(db.Model):
         return not self.in_stock
 
     def sale_ended(self, now: datetime) -> bool:
-        return self.sale_ends_at is not None and as_utc(self.sale_ends_at) <= now
+        return self.sale_ends_at is not None and self.sale_ends_at <= now
 
     # "Can this product be sold now", written once for Python (one product) and SQL (lists, the
     # stock reservation): open_for_sale is the link's own state, sellable adds stock and device.
@@ -247,7 +239,7 @@ class ProductBatch(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     content_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(sa.String(254))
     source_name: Mapped[str] = mapped_column(sa.String(200), default="")
 
@@ -283,7 +275,7 @@ class ProductEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("product.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(sa.String(254))
     action: Mapped[str] = mapped_column(sa.String(40))
     detail: Mapped[str] = mapped_column(sa.Text, default="")
@@ -390,7 +382,7 @@ class PolicyVersion(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     # The merchant's e-mail, or "system" for the default text recorded when a buyer first agreed to it.
     actor: Mapped[str] = mapped_column(sa.String(254))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CashReceiptType(enum.StrEnum):
@@ -431,30 +423,30 @@ class Order(db.Model):
     payment_secret: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     # Bank details as shown to the buyer when ordering: later edits of the settings do not change them.
     bank_snapshot: Mapped[str] = mapped_column(sa.String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
-    expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
-    paid_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    cancelled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    paid_at: Mapped[datetime | None] = mapped_column()
+    cancelled_at: Mapped[datetime | None] = mapped_column()
     # The texts the buyer agreed to at checkout, and when (개인정보 수집·이용 동의; 구매조건 확인 및 결제 진행 동의).
     collection_consent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("policy_version.id", ondelete="RESTRICT"))
     terms_consent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("policy_version.id", ondelete="RESTRICT"))
     refund_consent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("policy_version.id", ondelete="RESTRICT"))
-    consented_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    consented_at: Mapped[datetime | None] = mapped_column()
     # 현금영수증 (bank transfers): what the buyer asked for, and its issue.
     cash_receipt_type: Mapped[CashReceiptType] = mapped_column(
         _enum(CashReceiptType, "cash_receipt_type"), default=CashReceiptType.NONE, server_default="none"
     )
     cash_receipt_number: Mapped[str] = mapped_column(sa.String(11), default="", server_default="")  # digits
-    cash_receipt_issued_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    cash_receipt_issued_at: Mapped[datetime | None] = mapped_column()
     cash_receipt_key: Mapped[str | None] = mapped_column(sa.String(200))  # Toss receiptKey
     cash_receipt_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     # Set when the buyer's personal data was erased after the retention period (storefront.retention).
-    personal_data_purged_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    personal_data_purged_at: Mapped[datetime | None] = mapped_column()
     # 배송 시작: 택배사 (a code of lifecycle.CARRIERS) and 송장번호.
     carrier: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
     tracking_no: Mapped[str] = mapped_column(sa.String(30), default="", server_default="")
-    shipped_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    delivered_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    shipped_at: Mapped[datetime | None] = mapped_column()
+    delivered_at: Mapped[datetime | None] = mapped_column()
 
     items: Mapped[list["OrderItem"]] = relationship(
         back_populates="order", order_by="OrderItem.id", cascade="all, delete-orphan"
@@ -502,7 +494,7 @@ class OrderEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(sa.String(254))
     from_status: Mapped[str | None] = mapped_column(sa.String(24))
     to_status: Mapped[str] = mapped_column(sa.String(24))
@@ -533,7 +525,7 @@ class PaymentRecord(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     kind: Mapped[PaymentKind] = mapped_column(_enum(PaymentKind, "payment_kind", length=16))
     amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     # The provider's status of the payment (DONE, CANCELED, PARTIAL_CANCELED…) or ours for manual rows.
@@ -557,11 +549,11 @@ class Notification(db.Model):
     __tablename__ = "notification"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     kind: Mapped[str] = mapped_column(sa.String(30))
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
-    read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
-    email_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(index=True)
+    email_sent_at: Mapped[datetime | None] = mapped_column()
     email_attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(sa.String(300), default="")
 
@@ -577,7 +569,7 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(30))
     action: Mapped[str] = mapped_column(sa.String(40))
@@ -591,7 +583,7 @@ class LookupAttempt(db.Model):
     __tablename__ = "lookup_attempt"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     address: Mapped[str] = mapped_column(sa.String(64), index=True)
     order_no: Mapped[str] = mapped_column(sa.String(20), index=True)
 class LoginAttempt(db.Model):
@@ -602,7 +594,7 @@ class LoginAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254))
     address: Mapped[str] = mapped_column(sa.String(45))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     __table_args__ = (
         sa.Index("ix_login_attempt_email_created_at", "email", "created_at"),

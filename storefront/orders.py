@@ -12,13 +12,13 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import current_app
 
 from . import policies, stock
+from .clock import KST
 from .extensions import db
 from .lifecycle import BUYER
 from .models import (
@@ -37,7 +37,6 @@ from .models import (
 from .settings import shop_settings
 from .text import like_pattern
 
-KST = ZoneInfo("Asia/Seoul")
 ORDER_NO_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 
 

@@ -202,7 +202,7 @@ def _open_store() -> Store | None:
         return None
     generation, next_sale_end = row
     store = _store()
-    g.pagecache_epoch = store.open(generation, models.as_utc(next_sale_end) if next_sale_end else None, now)
+    g.pagecache_epoch = store.open(generation, next_sale_end, now)
     return store
 
 

@@ -5,10 +5,11 @@ names, phone numbers, addresses and e-mails of an order are erased. The order
 itself stays, with its amounts, dates, items and statuses, so the books still add up.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from .clock import KST
 from .extensions import db
 from .models import Order, utcnow
 
@@ -21,11 +22,12 @@ PERSONAL_COLUMNS = (
 
 def cutoff(years: int, now: datetime | None = None) -> datetime:
     """The moment ``years`` calendar years before ``now`` (29 February falls back to the 28th)."""
-    now = now or utcnow()
+    local = (now or utcnow()).astimezone(KST)
     try:
-        return now.replace(year=now.year - years)
+        moved = local.replace(year=local.year - years)
     except ValueError:
-        return now.replace(year=now.year - years, day=28)
+        moved = local.replace(year=local.year - years, day=28)
+    return moved.astimezone(UTC)
 
 
 def _due(before: datetime):

@@ -7,7 +7,8 @@ It follows the documented API where it matters to us:
 - A payment exists from the buyer's authentication on (:meth:`FakeToss.authenticate`: IN_PROGRESS,
   as the API shows it once the buyer authenticated); attempts the buyer abandoned stay stored as
   ABORTED; a lookup by orderId answers the latest attempt. An authentication not confirmed within
-  10 minutes expires (EXPIRED, NOT_FOUND_PAYMENT_SESSION); the clock is :attr:`FakeToss.now`, moved by :meth:`advance`.
+  10 minutes expires (EXPIRED, NOT_FOUND_PAYMENT_SESSION). The gateway's clock is the shop's clock (frozen
+  with time-machine where a test needs an instant), moved ahead of it by :meth:`advance`.
 - Confirm: ALREADY_PROCESSED_PAYMENT on a second confirm, the Idempotency-Key replaying the first
   answer for the same key + URL + method + secret key (a PROVIDER_ERROR or 5xx did nothing and is
   not replayed: the same request may be sent again); orderId format, the card minimum (100원)
@@ -63,18 +64,18 @@ class FakeToss:
         self.slow_seconds = 0.0
         self.fail_500 = False  # confirms answer 500 and nothing happens
         self.fail_500_after_charge = False  # confirms charge, then answer 500
-        self.clock = datetime(2026, 12, 1, 10, 0, tzinfo=KST)
+        self.ahead = timedelta(0)  # how far the gateway's clock runs ahead of the shop's
         self.lock = threading.Lock()
         self.app = self._build()
 
     # -- the clock -------------------------------------------------------------------------
 
     def now(self) -> datetime:
-        return self.clock
+        return datetime.now(KST) + self.ahead
 
     def advance(self, **delta) -> None:
         """Move the gateway's clock (e.g. ``advance(minutes=11)`` lets an authentication expire)."""
-        self.clock += timedelta(**delta)
+        self.ahead += timedelta(**delta)
 
     # -- what the widget does in the buyer's browser ---------------------------------------
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from storefront import dashboard
+from storefront import clock, dashboard
 from storefront.extensions import db
 from storefront.models import DisplayStatus, Order
 
@@ -119,7 +119,7 @@ def test_an_order_from_yesterday_is_not_new_today(app, client, bank_ready, make_
     _, token = make_product()
     place(client, token)
     with app.app_context():
-        db.session.execute(sa.update(Order).values(created_at=dashboard.start_of_day() - timedelta(minutes=1)))
+        db.session.execute(sa.update(Order).values(created_at=clock.start_of_day() - timedelta(minutes=1)))
         db.session.commit()
         figures = dashboard.todays_figures()
     assert figures.new_orders == 0 and figures.awaiting_deposit == 1

@@ -2,19 +2,24 @@
 
 import io
 import re
+from datetime import timedelta
 
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
+from storefront.clock import local_date
 from storefront.extensions import db
 from storefront.models import DisplayStatus, Product
 
 HEADER = "고객명,휴대폰 번호,상품명,판매가,재고 수량,판매 종료일,설명"
+# 판매 종료일 as a merchant types them, on the shop's clock.
+IN_A_MONTH = f"{local_date() + timedelta(days=30):%Y-%m-%d}"
+YESTERDAY = f"{local_date() - timedelta(days=1):%Y-%m-%d}"
 
 
 def csv_file(rows: int) -> bytes:
     lines = [HEADER] + [
-        f"고객{n:02d},010-1234-{n:04d},원두 정기배송 {n}개월,{12000 + n},1,2099-12-31,{n}번째 고객님 주문"
+        f"고객{n:02d},010-1234-{n:04d},원두 정기배송 {n}개월,{12000 + n},1,{IN_A_MONTH},{n}번째 고객님 주문"
         for n in range(1, rows + 1)
     ]
     return ("\n".join(lines) + "\n").encode("utf-8-sig")
@@ -74,7 +79,7 @@ def test_sending_the_same_file_again_creates_nothing_new(app, admin):
 
 
 def test_rows_with_mistakes_are_shown_and_nothing_is_created(app, admin):
-    rows = ["김규섭,010-1234-5678,,12000,1,,", ",02-123-4567,원두,만원,-1,2020-01-01,", ",,,1000,,,"]
+    rows = ["김규섭,010-1234-5678,,12000,1,,", f",02-123-4567,원두,만원,-1,{YESTERDAY},", ",,,1000,,,"]
     content = "\n".join([HEADER, *rows]).encode()
     shown = preview(admin, content)
     html = shown.get_data(as_text=True)
@@ -113,7 +118,7 @@ def test_an_excel_file_and_its_links_workbook(app, client, admin):
 
 
 def test_pasted_rows_from_a_spreadsheet(app, admin):
-    pasted = "김규섭\t010-1234-5678\t원두\t12,000원\t2\t\t\n이영희\t\t드립백\t9000\t\t2099-01-31 18:00\t"
+    pasted = f"김규섭\t010-1234-5678\t원두\t12,000원\t2\t\t\n이영희\t\t드립백\t9000\t\t{IN_A_MONTH} 18:00\t"
     html = admin.post("/admin/products/batch", data={"action": "preview", "pasted": pasted}).get_data(as_text=True)
     created = create(admin, html)
     assert created.status_code == 302

@@ -1,6 +1,7 @@
 """Korean is the default language; every message has a Korean translation; English is available."""
 
 import subprocess
+import sys
 from pathlib import Path
 
 from babel.messages.mofile import read_mo
@@ -13,7 +14,22 @@ CATALOGUE = ROOT / "storefront" / "translations" / "ko" / "LC_MESSAGES"
 def test_every_message_in_the_code_has_a_korean_translation(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        ["pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-o", str(pot), "."], cwd=ROOT, check=True
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
     )
     with open(pot, "rb") as f:
         wanted = {m.id for m in read_po(f) if m.id}

@@ -35,12 +35,12 @@ from wtforms.widgets import FileInput
 from .. import business
 from ..auth import MIN_PASSWORD_LENGTH
 from ..catalog import PERSONAL_PAYMENT_PRESET, CategoryRow, ProductData, ordered_categories
+from ..clock import KST
 from ..fields import LenientIntegerField, PhoneField, email_field, line_field, mobile_number, options
 from ..lifecycle import CARRIERS, TRACKING_NO_RE
 from ..links import LINK_STATUS_LABELS, LinkStatus
-from ..models import DisplayStatus, OrderStatus, PaymentMethod, Product, as_utc
+from ..models import DisplayStatus, OrderStatus, PaymentMethod, Product
 from ..numbers import parse_id, parse_int
-from ..orders import KST
 from ..text import clean_line, clean_text
 
 MAX_PRICE = 1_000_000_000
@@ -238,7 +238,7 @@ class ProductForm(FlaskForm):
         self.requires_shipping.data = "yes" if product.requires_shipping else "no"
         self.max_per_order.data = product.max_per_order
         self.purchase_limit.data = product.purchase_limit
-        self.sale_ends_at.data = as_utc(product.sale_ends_at).astimezone(KST) if product.sale_ends_at else None
+        self.sale_ends_at.data = product.sale_ends_at.astimezone(KST) if product.sale_ends_at else None
         self.customer_name.data = product.customer_name
         self.customer_phone.data = product.customer_phone
         self.phone_check.data = product.phone_check

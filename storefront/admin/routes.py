@@ -517,11 +517,10 @@ def orders_csv():
     filters = OrderFilterForm(request.args)
     stmt = orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
     body = exports.orders_csv(db.session.scalars(stmt))
-    filename = f"orders-{utcnow():%Y%m%d}.csv"
     return current_app.response_class(
         body,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{exports.filename("csv")}"'},
     )
 
 
@@ -532,7 +531,7 @@ def orders_xlsx():
     return current_app.response_class(
         exports.orders_xlsx(db.session.scalars(stmt)),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="orders-{utcnow():%Y%m%d}.xlsx"'},
+        headers={"Content-Disposition": f'attachment; filename="{exports.filename("xlsx")}"'},
     )
 
 

@@ -22,7 +22,6 @@ import hmac
 import logging
 import re
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import requests
 import sqlalchemy as sa
@@ -30,14 +29,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from .. import ledger, lifecycle, orders
+from ..clock import KST
 from ..extensions import db
-from ..models import Order, OrderEvent, OrderStatus, PaymentKind, PaymentMethod, as_utc, utcnow
+from ..models import Order, OrderEvent, OrderStatus, PaymentKind, PaymentMethod, utcnow
 from ..numbers import parse_int
 from . import PaymentError
 
 log = logging.getLogger(__name__)
 ACTOR = "toss"
-KST = ZoneInfo("Asia/Seoul")
 # The buyer's authentication expires this long after it: a confirm is re-sent (same Idempotency-Key)
 # only within it; after it the order is payable again.
 CONFIRM_WINDOW = timedelta(minutes=10)
@@ -264,12 +263,11 @@ class TossPayments:
 
     def claimed_at(self, order: Order) -> datetime | None:
         """When the order's current confirm started (its move to 결제 확인 중)."""
-        at = db.session.scalar(
+        return db.session.scalar(
             sa.select(sa.func.max(OrderEvent.created_at)).where(
                 OrderEvent.order_id == order.id, OrderEvent.to_status == OrderStatus.CONFIRMING.value
             )
         )
-        return as_utc(at) if at else None
 
     def within_window(self, order: Order, now: datetime | None = None) -> bool:
         started = self.claimed_at(order)

@@ -1,10 +1,13 @@
 """Links that know their customer, in a real browser: 열람, the four-digit gate, many windows at once."""
 
+from datetime import timedelta
+
 import pytest
 import requests
 from playwright.sync_api import expect
 
 from storefront import catalog
+from storefront.clock import local_date
 from storefront.extensions import db
 
 from .conftest import DESKTOP, KAKAOTALK_UA, PHONE, log_in
@@ -121,8 +124,9 @@ def test_a_bound_link_asks_for_four_digits_and_fills_in_the_checkout(browser, li
 
 def test_a_twenty_row_file_makes_twenty_windows_whose_links_all_open(browser, live_server, shots, tmp_path):
     base = live_server.url
+    ends = f"{local_date() + timedelta(days=30):%Y-%m-%d}"  # 판매 종료일, a month from today
     rows = ["고객명,휴대폰 번호,상품명,판매가,재고 수량,판매 종료일,설명"] + [
-        f"고객{n:02d},010-2000-{n:04d},12월 정기배송,{30000 + n * 100},1,2099-12-31,원두 1kg" for n in range(1, 21)
+        f"고객{n:02d},010-2000-{n:04d},12월 정기배송,{30000 + n * 100},1,{ends},원두 1kg" for n in range(1, 21)
     ]
     upload = tmp_path / "12월 고객.csv"
     upload.write_text("\n".join(rows) + "\n", encoding="utf-8-sig")

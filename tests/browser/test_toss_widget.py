@@ -7,6 +7,7 @@ real one. Any Content-Security-Policy violation fails the test.
 """
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from playwright.sync_api import expect
 
 from storefront import catalog, create_app
 from storefront.auth import create_or_update_admin
+from storefront.clock import KST
 from storefront.extensions import db
 from storefront.settings import save_settings
 
@@ -186,9 +188,10 @@ def test_a_virtual_account_shows_where_to_transfer(browser, shop, shots):
     page.locator("#payment-method").get_by_label("가상계좌").check()
     page.get_by_role("button", name="45,000원 결제하기").click()
     expect(page.get_by_text("입금 대기").first).to_be_visible()
-    account = next(iter(shop["toss"].payments.values()))["virtualAccount"]["accountNumber"]
-    expect(page.get_by_text(f"우리은행 {account}")).to_be_visible()
-    expect(page.get_by_text("2026-12-04 10:00")).to_be_visible()  # the due date, in Korean time
+    issued = next(iter(shop["toss"].payments.values()))["virtualAccount"]
+    expect(page.get_by_text(f"우리은행 {issued['accountNumber']}")).to_be_visible()
+    due = datetime.fromisoformat(issued["dueDate"]).astimezone(KST)  # Toss sends it with +09:00
+    expect(page.get_by_text(f"{due:%Y-%m-%d %H:%M}")).to_be_visible()  # the due date, in Korean time
     shots(page, "virtual-account")
     assert violations == []
     context.close()
@@ -198,7 +201,7 @@ def test_a_virtual_account_shows_where_to_transfer(browser, shop, shots):
     merchant.goto(shop["url"] + "/admin/orders")
     merchant.get_by_role("row").filter(has_text="박서준").get_by_role("link").first.click()
     expect(merchant.get_by_text("가상계좌 · 토스페이먼츠")).to_be_visible()
-    expect(merchant.get_by_text(f"우리은행 {account}")).to_be_visible()
+    expect(merchant.get_by_text(f"우리은행 {issued['accountNumber']}")).to_be_visible()
     expect(merchant.get_by_text("가상계좌 발급")).to_be_visible()
     shots(merchant, "merchant-virtual-account")
     merchant.close()
