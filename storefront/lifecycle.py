@@ -173,6 +173,10 @@ STEPS: dict[Action, Step] = {
 }
 # Statuses in which the buyer may still pay.
 PAYABLE = STEPS[Action.EXPIRE].sources
+STALE_REFUND_FORM = _l(
+    "Another refund was recorded for this order after this form was opened, so this one was not. "
+    "Check the refunds below and refund again if the buyer is still owed money."
+)
 
 
 def allows(order: Order, action: Action, totals: Callable[[], ledger.Totals] | None = None) -> bool:
@@ -403,27 +407,52 @@ def confirm_purchase(order: Order, actor: str) -> bool:
 # -- refunds ---------------------------------------------------------------------------------
 
 
-def refund_problem(order: Order, amount: int) -> str | None:
-    """Why ``amount`` cannot be refunded now (a message for the merchant), or None."""
+@dataclass(frozen=True)
+class RefundProblem:
+    message: str
+    about_amount: bool  # the amount typed is wrong (shown beside it); otherwise the form itself is out of date
+
+
+def refund_problem(order: Order, amount: int, refunded_seen: int | None) -> RefundProblem | None:
+    """Why ``amount`` cannot be refunded now, or None.
+
+    ``refunded_seen`` is the amount refunded when the merchant opened the form: a form sent twice
+    (a double tap, two staff on one order) finds it changed and records nothing the second time.
+    """
     totals = ledger.totals(order)
     if not allows(order, Action.REFUND, lambda: totals):
-        return str(_l("This order cannot be refunded."))
+        return RefundProblem(str(_l("This order cannot be refunded.")), False)
+    if refunded_seen != totals.refunded:
+        return RefundProblem(str(STALE_REFUND_FORM), False)
     balance = totals.balance
     if not 0 < amount <= balance:
-        return str(_l("Enter an amount between 1 and the %(balance)s left to refund.", balance=f"{balance:,}"))
+        message = _l("Enter an amount between 1 and the %(balance)s left to refund.", balance=f"{balance:,}")
+        return RefundProblem(str(message), True)
     return None
 
 
 def record_refund(
-    order: Order, amount: int, actor: str, kind: PaymentKind, *, restock: bool = False, note: str = "", **fields
+    order: Order,
+    amount: int,
+    actor: str,
+    kind: PaymentKind,
+    *,
+    restock: bool = False,
+    note: str = "",
+    refunded_seen: int | None = None,
+    **fields,
 ) -> bool:
     """Money given back: the ledger row, then 환불 완료 (nothing left) or 부분 환불.
 
     Stock returns only on a full refund, and only if the order never shipped or ``restock`` says
-    the goods came back. False when the order was not refundable or the amount exceeds its balance.
+    the goods came back. False when the order was not refundable, the amount exceeds its balance,
+    or (given ``refunded_seen``) another refund was recorded since the merchant's form was opened.
     """
     _lock(order)
-    if not 0 < amount <= ledger.totals(order).balance or order.status not in REFUNDABLE:
+    totals = ledger.totals(order)
+    if not 0 < amount <= totals.balance or order.status not in REFUNDABLE:
+        return False
+    if refunded_seen is not None and refunded_seen != totals.refunded:
         return False
     never_shipped = order.shipped_at is None
     ledger.record(order, kind, actor, -amount, note=note[:300], **fields)
@@ -454,7 +483,8 @@ def sync_provider_refunds(
     if missing <= 0 or order.status not in REFUNDABLE:
         ledger.record(order, kind, actor, 0, **fields)
         return 0
-    record_refund(order, missing, actor, kind, restock=restock, note=note, **fields)
+    if not record_refund(order, missing, actor, kind, restock=restock, note=note, **fields):
+        return 0
     if kind is PaymentKind.WEBHOOK:  # made outside the shop (the provider's console): tell the merchant
         db.session.add(Notification(kind="order_refunded", order_id=order.id))
     return missing

@@ -8,8 +8,10 @@ here instead of overflowing in the database.
 
 import re
 
-# INTEGER columns (ids, quantities, money in won) on PostgreSQL and the ids SQLite hands out.
+# INTEGER columns (ids, quantities) on PostgreSQL and the ids SQLite hands out.
 INT_MAX = 2**31 - 1
+# Money in won is BIGINT everywhere (prices, totals, the ledger).
+MONEY_MAX = 2**63 - 1
 
 _INTEGER = re.compile(r"-?[0-9]{1,19}")
 
@@ -25,6 +27,11 @@ def parse_int(value: str | int | None, minimum: int = 0, maximum: int = INT_MAX)
     else:
         return None
     return number if minimum <= number <= maximum else None
+
+
+def parse_won(value: str | int | None) -> int | None:
+    """An amount of money in whole won (0 or more, up to BIGINT), or None."""
+    return parse_int(value, maximum=MONEY_MAX)
 
 
 def parse_id(value: str | int | None) -> int | None:

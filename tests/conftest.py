@@ -241,6 +241,16 @@ class AuthActions:
         data.setdefault("csrf_token", self.token)
         return self._client.post(url, data=data, **kwargs)
 
+    def refund_form(self, order_id) -> dict:
+        """The hidden fields of the order's 환불하기 form, as the page gives them."""
+        page = self._client.get(f"/admin/orders/{order_id}").get_data(as_text=True)
+        return {"refunded_seen": re.search(r'name="refunded_seen" type="hidden" value="(\d+)"', page).group(1)}
+
+    def refund(self, order_id, form=None, follow_redirects=False, **fields):
+        """Send the order's 환불하기 form (opened now, or ``form`` opened earlier) with ``fields``."""
+        data = {**(form or self.refund_form(order_id)), **fields}
+        return self.post(f"/admin/orders/{order_id}/refund", data=data, follow_redirects=follow_redirects)
+
 
 @pytest.fixture
 def auth(client):

@@ -9,28 +9,13 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "storefront" / "translations" / "ko" / "LC_MESSAGES"
+PYBABEL = [sys.executable, "-m", "babel.messages.frontend"]  # this venv's, whether or not it is on PATH
 
 
 def test_every_message_in_the_code_has_a_korean_translation(tmp_path):
     pot = tmp_path / "messages.pot"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "babel.messages.frontend",
-            "-q",
-            "extract",
-            "-F",
-            "babel.cfg",
-            "-k",
-            "_l",
-            "-o",
-            str(pot),
-            ".",
-        ],
-        cwd=ROOT,
-        check=True,
-    )
+    extract = [*PYBABEL, "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-o", str(pot), "."]
+    subprocess.run(extract, cwd=ROOT, check=True)
     with open(pot, "rb") as f:
         wanted = {m.id for m in read_po(f) if m.id}
     with open(CATALOGUE / "messages.po", "rb") as f:

@@ -226,7 +226,7 @@ def test_deposit_after_the_unit_was_sold_again_is_kept_for_a_refund(app, client,
     assert money(app, bank_order["order_no"]).balance == 30000
     assert "환불하기" in page
     account = {"refund_bank": "신한은행", "refund_account": "110-123-456789", "refund_holder": "김규섭"}
-    admin.post(f"/admin/orders/{oid}/refund", data={"amount": "30000", **account})
+    admin.refund(oid, amount="30000", **account)
     assert load(app, bank_order["order_no"]).status is S.REFUNDED
     assert stock_of(app, bank_order["product_id"]) == 0  # nothing came back that was not taken
     with app.app_context():
@@ -319,6 +319,32 @@ def paid_card_order(app, client, toss, card_order):
     return key
 
 
+def test_the_same_transfer_refund_sent_twice_is_recorded_once(app, admin, bank_order):
+    oid = order_id(app, bank_order["order_no"])
+    admin.post(f"/admin/orders/{oid}/paid")
+    form = admin.refund_form(oid)  # one page: a double tap, or two staff on the same order
+    account = {"refund_bank": "신한은행", "refund_account": "110-123-456789", "refund_holder": "김규섭"}
+    first = admin.refund(oid, form, amount="15,000", **account)
+    again = admin.refund(oid, form, amount="15,000", follow_redirects=True, **account)
+    assert first.status_code == 302
+    assert "다른 환불이 기록되어, 이번 환불은 기록하지 않았습니다" in again.get_data(as_text=True)
+    assert money(app, bank_order["order_no"]).refunded == 15000
+    assert load(app, bank_order["order_no"]).status is S.PARTIALLY_REFUNDED
+    assert stock_of(app, bank_order["product_id"]) == 0  # the goods were sold: nothing returns to stock
+    admin.refund(oid, amount="15,000", **account)  # a second refund from the page as it is now
+    assert money(app, bank_order["order_no"]).refunded == 30000
+
+
+def test_the_same_card_refund_sent_twice_refunds_once(app, client, admin, toss, card_order):
+    key = toss.open_session(card_order["order_no"], 45000)
+    client.get(success_url(card_order, key, 45000))
+    oid = order_id(app, card_order["order_no"])
+    form = admin.refund_form(oid)
+    admin.refund(oid, form, amount="15000")
+    assert "다른 환불이 기록되어" in admin.refund(oid, form, amount="15000", follow_redirects=True).get_data(as_text=True)
+    assert toss.refunds == 1 and money(app, card_order["order_no"]).refunded == 15000
+
+
 def test_partial_refund_in_the_toss_console_is_a_partial_refund(app, client, toss, card_order):
     key = paid_card_order(app, client, toss, card_order)
     toss.cancel_in_console(key, 5000)  # the shipping fee, refunded in the console
@@ -345,7 +371,7 @@ def test_refund_already_made_in_the_console_is_recorded(app, client, admin, toss
     key = paid_card_order(app, client, toss, card_order)
     toss.cancel_in_console(key)  # no webhook reached us
     oid = order_id(app, card_order["order_no"])
-    admin.post(f"/admin/orders/{oid}/refund", data={"amount": "45000"})
+    admin.refund(oid, amount="45000")
     assert load(app, card_order["order_no"]).status is S.REFUNDED
     assert money(app, card_order["order_no"]).balance == 0
     assert toss.refunds == 1
@@ -357,12 +383,12 @@ def test_refund_already_made_in_the_console_is_recorded(app, client, admin, toss
 def test_partial_card_refund_sends_cancel_amount_then_the_rest(app, client, admin, toss, card_order):
     key = paid_card_order(app, client, toss, card_order)
     oid = order_id(app, card_order["order_no"])
-    assert admin.post(f"/admin/orders/{oid}/refund", data={"amount": "50000"}).status_code == 422  # more than paid
-    admin.post(f"/admin/orders/{oid}/refund", data={"amount": "5,000"})
+    assert admin.refund(oid, amount="50000").status_code == 422  # more than paid
+    admin.refund(oid, amount="5,000")
     assert toss.payments[key]["balanceAmount"] == 40000
     assert load(app, card_order["order_no"]).status is S.PARTIALLY_REFUNDED
     assert stock_of(app, card_order["product_id"]) == 1
-    admin.post(f"/admin/orders/{oid}/refund", data={"amount": "40000"})
+    admin.refund(oid, amount="40000")
     assert toss.payments[key]["status"] == "CANCELED"
     assert load(app, card_order["order_no"]).status is S.REFUNDED
     assert stock_of(app, card_order["product_id"]) == 2  # never shipped: the unit is back

@@ -2,7 +2,7 @@
 
 import pytest
 
-from storefront.numbers import INT_MAX, parse_id, parse_int
+from storefront.numbers import INT_MAX, MONEY_MAX, parse_id, parse_int, parse_won
 
 
 @pytest.mark.parametrize(
@@ -22,3 +22,8 @@ def test_ids_start_at_one_and_bounds_are_the_callers():
     assert parse_id("0") is None and parse_id("1") == 1
     assert parse_int("-5", minimum=-10) == -5
     assert parse_int("11", maximum=10) is None
+
+
+def test_money_is_64_bit_not_32():
+    assert parse_won(str(INT_MAX + 1)) == INT_MAX + 1 and parse_won(str(MONEY_MAX)) == MONEY_MAX
+    assert parse_won(str(MONEY_MAX + 1)) is None and parse_won("-1") is None and parse_won("1,000") is None

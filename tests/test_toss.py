@@ -119,6 +119,16 @@ def test_success_page_refreshed_three_times_pays_once(app, client, toss, card_or
     assert paid_events(app, card_order["order_no"]) == 1
 
 
+def test_a_card_order_over_two_billion_won_is_confirmed(app, client, toss, make_product):
+    _, token = make_product(name="건물 계약금", price=1_000_000_000)
+    response = place(client, token, payment_method="card", quantity="3")  # 3,000,000,000원 > 2³¹ − 1
+    order_no, secret = re.match(r"/orders/([^?]+)\?t=(.+)", response.headers["Location"]).groups()
+    order = {"order_no": order_no, "t": secret}
+    key = toss.open_session(order_no, 3_000_000_000)
+    assert client.get(success_url(order, key, 3_000_000_000)).status_code == 302
+    assert order_row(app, order_no).status is OrderStatus.PAID and toss.charges == 1
+
+
 def test_gateway_timeout_is_reconciled_to_paid(app, client, toss, card_order):
     app.config["TOSS_TIMEOUT"] = 0.5
     toss.slow_seconds = 1.5
@@ -281,8 +291,10 @@ def test_refund_twice_refunds_once_and_restocks_once(app, client, admin, toss, c
     client.get(success_url(card_order, key, 45000))
     assert stock(app, card_order["product_id"]) == 1
     order_id = order_row(app, card_order["order_no"]).id
-    admin.post(f"/admin/orders/{order_id}/refund", data={"amount": "45,000"})
-    admin.post(f"/admin/orders/{order_id}/refund", data={"amount": "45,000"})
+    form = admin.refund_form(order_id)
+    admin.refund(order_id, form, amount="45,000")
+    again = admin.refund(order_id, form, amount="45,000", follow_redirects=True)  # the same form, sent again
+    assert "이 주문은 환불할 수 없습니다" in again.get_data(as_text=True)
     assert toss.refunds == 1
     assert order_row(app, card_order["order_no"]).status is OrderStatus.REFUNDED
     assert stock(app, card_order["product_id"]) == 2

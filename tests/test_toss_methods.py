@@ -66,11 +66,10 @@ def test_virtual_account_refund_goes_to_the_account_the_merchant_enters(app, cli
     client.post("/webhooks/toss", json=toss.deposit(key))
     order_id = order_row(app, card_order["order_no"]).id
     assert 'name="refund_account"' in client.get(f"/admin/orders/{order_id}").get_data(as_text=True)
-    missing = admin.post(f"/admin/orders/{order_id}/refund", data={"amount": "10000"})
+    missing = admin.refund(order_id, amount="10000")
     assert missing.status_code == 422 and toss.refunds == 0
-    admin.post(
-        f"/admin/orders/{order_id}/refund",
-        data={"amount": "10000", "refund_bank": "신한", "refund_account": "110-123-456789", "refund_holder": "김구매"},
+    admin.refund(
+        order_id, amount="10000", refund_bank="신한", refund_account="110-123-456789", refund_holder="김구매"
     )
     assert toss.refunds == 1
     assert toss.payments[key]["cancels"][0]["refundReceiveAccount"] == {

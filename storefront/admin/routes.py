@@ -673,14 +673,24 @@ def order_refund(order_id: int):
     form = RefundForm(method=order.payment_method, needs_account=payments.refund_needs_account(order))
     if not form.validate_on_submit():
         return _order_page(order, 422, refund_form=form)
-    problem = lifecycle.refund_problem(order, form.amount.data)
-    if problem:
-        form.amount.errors = [problem]
+    seen = parse_int(form.refunded_seen.data)
+    problem = lifecycle.refund_problem(order, form.amount.data, seen)
+    if problem and problem.about_amount:
+        form.amount.errors = [problem.message]
         return _order_page(order, 422, refund_form=form)
+    if problem:  # sent twice, or the order moved on: nothing recorded, the page as it is now
+        flash(problem.message, "error")
+        return redirect(url_for("admin.order_detail", order_id=order_id))
     provider = payments.provider_for(order.payment_method)
     try:
         refunded = provider.refund(
-            order, form.amount.data, "refunded by the merchant", current_user.email, form.restock.data, **form.account()
+            order,
+            form.amount.data,
+            "refunded by the merchant",
+            current_user.email,
+            form.restock.data,
+            refunded_seen=seen,
+            **form.account(),
         )
     except (payments.PaymentError, GatewayUnreachable) as exc:
         db.session.rollback()
@@ -691,7 +701,8 @@ def order_refund(order_id: int):
         flash(_("The refund was recorded."), "success")
     else:
         db.session.rollback()
-        flash(_("This order cannot be refunded."), "error")
+        stale = ledger.totals(order).refunded != seen  # the same form sent twice at once
+        flash(lifecycle.STALE_REFUND_FORM if stale else _("This order cannot be refunded."), "error")
     return redirect(url_for("admin.order_detail", order_id=order_id))
 
 

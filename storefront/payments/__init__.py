@@ -35,9 +35,19 @@ class PaymentProvider(Protocol):
         :class:`~storefront.lifecycle.Deposit`), the success URL's parameters for cards (a
         :class:`~storefront.payments.toss.ConfirmResult`)."""
 
-    def refund(self, order: Order, amount: int, reason: str, actor: str, restock: bool = False, **account) -> bool:
+    def refund(
+        self,
+        order: Order,
+        amount: int,
+        reason: str,
+        actor: str,
+        restock: bool = False,
+        refunded_seen: int | None = None,
+        **account,
+    ) -> bool:
         """Give ``amount`` back (all or part of the balance) and record it on the ledger, which sets
-        환불 완료 or 부분 환불; ``restock`` says the goods came back. True when this call refunded."""
+        환불 완료 or 부분 환불; ``restock`` says the goods came back; ``refunded_seen`` (what the
+        merchant's form saw refunded) makes a form sent twice refund once. True when this call refunded."""
 
 
 def provider_for(method: PaymentMethod) -> PaymentProvider:

@@ -21,9 +21,26 @@ class BankTransfer:
         """The merchant's 입금 확인 (``params["actor"]`` is the merchant)."""
         return lifecycle.confirm_deposit(order, params["actor"])
 
-    def refund(self, order: Order, amount: int, reason: str, actor: str, restock: bool = False, **account) -> bool:
+    def refund(
+        self,
+        order: Order,
+        amount: int,
+        reason: str,
+        actor: str,
+        restock: bool = False,
+        refunded_seen: int | None = None,
+        **account,
+    ) -> bool:
         """The merchant has sent ``amount`` back to 환불 계좌 (``account``: refund_bank, refund_account,
         refund_holder); the shop records it."""
         return lifecycle.record_refund(
-            order, amount, actor, PaymentKind.REFUND, restock=restock, note=reason, status="DONE", **account
+            order,
+            amount,
+            actor,
+            PaymentKind.REFUND,
+            restock=restock,
+            note=reason,
+            refunded_seen=refunded_seen,
+            status="DONE",
+            **account,
         )

@@ -32,7 +32,7 @@ from .. import ledger, lifecycle, orders
 from ..clock import KST
 from ..extensions import db
 from ..models import Order, OrderEvent, OrderStatus, PaymentKind, PaymentMethod, utcnow
-from ..numbers import parse_int
+from ..numbers import parse_won
 from . import PaymentError
 
 log = logging.getLogger(__name__)
@@ -210,7 +210,7 @@ class TossPayments:
         amount = params.get("amount")
         if (
             params.get("orderId") != order.order_no
-            or parse_int(amount) != order.total_amount
+            or parse_won(amount) != order.total_amount
             or not payment_key
             or len(payment_key) > 200
         ):
@@ -357,8 +357,18 @@ class TossPayments:
         """A virtual account's deposit is refunded to an account the merchant enters (refundReceiveAccount)."""
         return order.provider_method.startswith("가상계좌")
 
-    def refund(self, order: Order, amount: int, reason: str, actor: str, restock: bool = False, **account) -> bool:
+    def refund(
+        self,
+        order: Order,
+        amount: int,
+        reason: str,
+        actor: str,
+        restock: bool = False,
+        refunded_seen: int | None = None,
+        **account,
+    ) -> bool:
         """Cancel ``amount`` at the gateway (cancelAmount when partial) and record it; True when recorded.
+        A form sent twice at once sends the same Idempotency-Key (it holds the amount refunded before).
 
         A payment already cancelled in the Toss console (ALREADY_CANCELED_PAYMENT) is looked up and
         its refunds recorded. Raises PaymentError / GatewayUnreachable when the gateway refused or
@@ -378,6 +388,8 @@ class TossPayments:
                 "holderName": (account.get("refund_holder") or "")[:60],
             }
         before = ledger.totals(order)
+        if refunded_seen is not None and refunded_seen != before.refunded:
+            return False  # a form sent again after its first refund was recorded
         partial = amount if amount < before.balance else None
         client = self.gateway()
         kind = PaymentKind.CANCEL
