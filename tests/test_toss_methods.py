@@ -225,6 +225,20 @@ def test_cancelling_an_order_closes_its_virtual_account(app, client, admin, toss
     assert stock(app, card_order["product_id"]) == 2
 
 
+def test_a_refund_refused_for_a_wrong_account_goes_through_once_the_account_is_corrected(
+    app, client, admin, toss, card_order
+):
+    key, _ = pay_by(client, toss, card_order, "가상계좌")
+    client.post("/webhooks/toss", json=toss.deposit(key))
+    order_id = order_row(app, card_order["order_no"]).id
+    account = {"refund_bank": "신한", "refund_holder": "김구매"}
+    refused = admin.refund(order_id, amount="10000", refund_account="12", follow_redirects=True, **account)
+    assert "환불 계좌 정보가 올바르지 않습니다" in refused.get_data(as_text=True) and toss.refunds == 0
+    admin.refund(order_id, amount="10000", refund_account="110-123-456789", **account)  # Toss must not replay the refusal
+    assert toss.refunds == 1
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.PARTIALLY_REFUNDED
+
+
 def test_a_partial_refund_in_the_console_is_a_partial_refund_here(app, client, toss, card_order):
     key = toss.authenticate(card_order["order_no"], 45000)
     client.get(success_url(card_order, key, 45000))

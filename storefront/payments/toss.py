@@ -19,6 +19,7 @@ import base64
 import enum
 import hashlib
 import hmac
+import json
 import logging
 import re
 from datetime import UTC, datetime, timedelta
@@ -153,7 +154,11 @@ class TossClient:
     def _call(self, method: str, path: str, body: dict | None = None, idempotency_key: str | None = None) -> dict:
         headers = {"Authorization": self.auth}
         if idempotency_key:
-            headers["Idempotency-Key"] = idempotency_key
+            # Toss replays the first answer to a key for 15 days whatever the body says: the key
+            # covers the body, so a request corrected after a refusal (another 환불 계좌, another
+            # 현금영수증 number) is a new request, and the very same request is still a repeat.
+            sent = json.dumps(body, sort_keys=True, ensure_ascii=False)
+            headers["Idempotency-Key"] = _key(idempotency_key, sent)
         try:
             response = requests.request(method, self.base_url + path, json=body, headers=headers, timeout=self.timeout)
         except requests.RequestException as exc:
