@@ -140,11 +140,12 @@ def seed_demo(count: int) -> None:
 def expire_orders() -> None:
     """Cancel unpaid orders past their payment deadline and return their stock (safe to run often).
 
-    Card orders left 결제 확인 중 (the app stopped while confirming) are settled from the gateway first.
+    Card orders left 결제 확인 중 (the app stopped while confirming) are settled from the gateway first,
+    and 현금영수증 requested through Toss are looked up (the tax office answers a day or two later).
     """
-    from . import lifecycle, payments
+    from . import cash_receipts, lifecycle, payments
     from .models import Order, OrderStatus, PaymentMethod
-    from .payments.toss import ConfirmResult
+    from .payments.toss import ConfirmResult, GatewayUnreachable
 
     card = payments.provider_for(PaymentMethod.CARD)
     if card.available():
@@ -160,6 +161,14 @@ def expire_orders() -> None:
         paid = sum(card.reconcile(order) is ConfirmResult.PAID for order in waiting)
         if waiting:
             click.echo(f"{paid} of {len(waiting)} virtual account(s) deposited.")
+        try:
+            answered = cash_receipts.check_requested()
+        except (payments.PaymentError, GatewayUnreachable) as exc:
+            db.session.rollback()
+            click.echo(f"Cash receipts not checked: {exc}", err=True)
+        else:
+            db.session.commit()
+            click.echo(f"{answered} cash receipt(s) answered by the tax office.")
     count = lifecycle.expire_due()
     db.session.commit()
     click.echo(f"Cancelled {count} overdue order(s).")

@@ -440,6 +440,10 @@ class Order(db.Model):
     cash_receipt_issued_at: Mapped[datetime | None] = mapped_column()
     cash_receipt_key: Mapped[str | None] = mapped_column(sa.String(200))  # Toss receiptKey
     cash_receipt_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    # "requested" (Toss: IN_PROGRESS until the tax office answers), "issued", "failed" (due again), "cancelled"
+    cash_receipt_status: Mapped[str] = mapped_column(sa.String(16), default="", server_default="")
+    cash_receipt_amount: Mapped[int | None] = mapped_column(sa.BigInteger)  # what the receipt stands for now
+    cash_receipt_error: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     # Set when the buyer's personal data was erased after the retention period (storefront.retention).
     personal_data_purged_at: Mapped[datetime | None] = mapped_column()
     # 배송 시작: 택배사 (a code of lifecycle.CARRIERS) and 송장번호.

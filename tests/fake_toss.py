@@ -59,6 +59,8 @@ class FakeToss:
         self.charges = 0
         self.refunds = 0
         self.cash_receipts: dict[str, dict] = {}  # receiptKey -> CashReceipt object
+        self.receipt_requests: list[dict] = []  # the bodies of POST /v1/cash-receipts, in order
+        self.receipt_cancels: list[tuple[str, int]] = []  # (receiptKey, amount cancelled)
         self.reject_card = False
         self.provider_errors = 0  # the next N confirms answer PROVIDER_ERROR (nothing happens)
         self.slow_seconds = 0.0
@@ -268,7 +270,10 @@ class FakeToss:
                     return self.error(400, "INVALID_REQUEST", "customerIdentityNumber")
                 if body.get("type") not in ("소득공제", "지출증빙"):
                     return self.error(400, "INVALID_REQUEST", "type")
-                if any(r["orderId"] == body["orderId"] for r in self.cash_receipts.values()):
+                if any(
+                    r["orderId"] == body["orderId"] and r.get("issueStatus") != "FAILED"
+                    for r in self.cash_receipts.values()
+                ):
                     return self.error(400, "ALREADY_ISSUED_CASH_RECEIPT", "이미 발급된 현금영수증입니다.")
                 receipt_key = "crk_" + uuid.uuid4().hex
                 receipt = {
@@ -281,11 +286,55 @@ class FakeToss:
                     "orderId": body["orderId"],
                     "orderName": body["orderName"],
                     "customerIdentityNumber": body["customerIdentityNumber"],
+                    "transactionType": "CONFIRM",
+                    "requestedAt": self.now().isoformat(),
+                    "failure": None,
+                    "_cancelled": 0,
                 }
                 self.cash_receipts[receipt_key] = receipt
-                return 200, receipt
+                self.receipt_requests.append(dict(body))
+                return 200, self.public(receipt)
 
             return self.idempotent(handle)
+
+        @app.get("/v1/cash-receipts")
+        def cash_receipts_of_a_day():
+            # Looked up by the day they were requested (requestDate, Korean time), a page at a time.
+            day = request.args.get("requestDate", "")
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+                return jsonify({"code": "INVALID_REQUEST", "message": "requestDate"}), 400
+            found = [
+                self.public(r)
+                for r in self.cash_receipts.values()
+                if "requestedAt" in r and r["requestedAt"][:10] == day
+            ]
+            return jsonify({"hasNext": False, "lastCursor": None, "data": found})
+
+        @app.post("/v1/cash-receipts/<receipt_key>/cancel")
+        def cancel_cash_receipt(receipt_key):
+            body = request.get_json(silent=True) or {}
+
+            def handle():
+                receipt = self.cash_receipts.get(receipt_key)
+                if receipt is None or "requestedAt" not in receipt:
+                    return self.error(404, "NOT_FOUND_CASH_RECEIPT", "존재하지 않는 현금영수증입니다.")
+                left = receipt["amount"] - receipt["_cancelled"]
+                amount = body.get("amount", left)
+                if left <= 0:
+                    return self.error(400, "ALREADY_CANCELED_CASH_RECEIPT", "이미 취소된 현금영수증입니다.")
+                if not isinstance(amount, int) or not 0 < amount <= left:
+                    return self.error(400, "INVALID_REQUEST", "amount")
+                receipt["_cancelled"] += amount
+                self.receipt_cancels.append((receipt_key, amount))
+                return 200, {**self.public(receipt), "transactionType": "CANCEL", "amount": amount}
+
+            return self.idempotent(handle)
+
+    def settle_cash_receipt(self, receipt_key: str, status: str, message: str = "") -> None:
+        """The tax office answered: COMPLETED, or FAILED with ``message``."""
+        receipt = self.cash_receipts[receipt_key]
+        receipt["issueStatus"] = status
+        receipt["failure"] = {"code": "FAILED_CASH_RECEIPT", "message": message} if status == "FAILED" else None
 
     def _payment_routes(self, app: Flask) -> None:
         key_type_ok = lambda payment: not payment["_widget"] or "_gsk_" in self.secret_key  # noqa: E731

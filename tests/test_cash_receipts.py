@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from storefront.extensions import db
-from storefront.models import CashReceiptType, Order, OrderEvent
+from storefront.models import CashReceiptType, Notification, Order, OrderEvent
 
 from .conftest import LiveServer, place
 from .fake_toss import FakeToss
@@ -155,7 +155,7 @@ def test_receipt_is_issued_through_toss_when_keys_are_set(
     admin.post(f"/admin/orders/{order.id}/paid")
     assert "토스페이먼츠로 발급" in client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
     response = admin.post(f"/admin/orders/{order.id}/cash-receipt/toss", follow_redirects=True)
-    assert "토스페이먼츠로 현금영수증을 발급했습니다." in response.get_data(as_text=True)
+    assert "토스페이먼츠로 현금영수증 발급을 요청했습니다" in response.get_data(as_text=True)
     [receipt] = toss.cash_receipts.values()
     assert receipt["type"] == toss_type and receipt["customerIdentityNumber"] == identity
     assert (
@@ -177,3 +177,82 @@ def test_a_refused_toss_issue_says_why_and_leaves_the_receipt_due(app, client, a
     response = admin.post(f"/admin/orders/{order.id}/cash-receipt/toss", follow_redirects=True)
     assert "현금영수증을 발급하지 못했습니다: 이미 발급된 현금영수증입니다." in response.get_data(as_text=True)
     assert only_order(app).cash_receipt_issued_at is None
+
+
+def _paid_transfer(app, client, admin, make_product, price=120000, **fields) -> Order:
+    _, token = make_product(name="케냐 AA 원두", price=price)
+    place(client, token, **fields)
+    order = only_order(app)
+    admin.post(f"/admin/orders/{order.id}/paid")
+    return order
+
+
+REFUND_ACCOUNT = {"refund_bank": "신한은행", "refund_account": "110-123-456789", "refund_holder": "김규섭"}
+
+
+def test_a_receipt_after_a_partial_refund_is_for_what_the_buyer_finally_paid(
+    app, client, admin, bank_ready, toss, make_product
+):
+    order = _paid_transfer(app, client, admin, make_product, cash_receipt_type="income_deduction")
+    admin.refund(order.id, amount="20,000", **REFUND_ACCOUNT)
+    admin.post(f"/admin/orders/{order.id}/cash-receipt/toss")
+    assert [body["amount"] for body in toss.receipt_requests] == [100000]
+    admin.post(f"/admin/orders/{order.id}/cash-receipt")  # nothing more to mark
+    assert only_order(app).cash_receipt_amount == 100000
+
+
+def test_the_tax_office_answer_is_looked_up_by_the_cron_job(app, client, admin, runner, bank_ready, toss, make_product):
+    order = _paid_transfer(app, client, admin, make_product, cash_receipt_type="income_deduction")
+    admin.post(f"/admin/orders/{order.id}/cash-receipt/toss")
+    page = client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+    assert "발급 요청 (국세청 처리 대기)" in page and "발급 완료 처리" not in page
+    runner.invoke(args=["expire-orders"])
+    assert only_order(app).cash_receipt_status == "requested"  # no answer yet
+    toss.settle_cash_receipt(only_order(app).cash_receipt_key, "COMPLETED")
+    assert "1 cash receipt(s) answered" in runner.invoke(args=["expire-orders"]).output
+    assert only_order(app).cash_receipt_status == "issued"
+    assert "발급 완료 · 120,000원" in client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+
+
+def test_a_receipt_the_tax_office_refused_comes_back_to_the_merchant(
+    app, client, admin, runner, bank_ready, toss, make_product
+):
+    order = _paid_transfer(app, client, admin, make_product, cash_receipt_type="income_deduction")
+    admin.post(f"/admin/orders/{order.id}/cash-receipt/toss")
+    toss.settle_cash_receipt(only_order(app).cash_receipt_key, "FAILED", "유효하지 않은 휴대폰 번호입니다.")
+    runner.invoke(args=["expire-orders"])
+    failed = only_order(app)
+    assert failed.cash_receipt_status == "failed" and failed.cash_receipt_issued_at is None
+    page = client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+    assert "국세청이 현금영수증을 발급하지 않았습니다: 유효하지 않은 휴대폰 번호입니다." in page
+    assert "토스페이먼츠로 발급" in page  # due again
+    with app.app_context():
+        kinds = db.session.scalars(sa.select(Notification.kind).where(Notification.order_id == order.id)).all()
+    assert "cash_receipt_failed" in kinds
+    admin.post(f"/admin/orders/{order.id}/cash-receipt/toss")  # a new request, not the first answer replayed
+    assert len(toss.receipt_requests) == 2 and only_order(app).cash_receipt_key != failed.cash_receipt_key
+
+
+def test_a_refund_after_a_toss_receipt_cancels_the_refunded_part(app, client, admin, bank_ready, toss, make_product):
+    order = _paid_transfer(app, client, admin, make_product, cash_receipt_type="income_deduction")
+    admin.post(f"/admin/orders/{order.id}/cash-receipt/toss")
+    key = only_order(app).cash_receipt_key
+    admin.refund(order.id, amount="20,000", **REFUND_ACCOUNT)
+    assert toss.receipt_cancels == [(key, 20000)] and only_order(app).cash_receipt_amount == 100000
+    admin.refund(order.id, amount="100,000", **REFUND_ACCOUNT)
+    assert toss.receipt_cancels == [(key, 20000), (key, 100000)]
+    assert only_order(app).cash_receipt_status == "cancelled"
+
+
+def test_a_refund_after_a_hometax_receipt_tells_the_merchant_to_cancel_it_there(
+    app, client, admin, bank_ready, make_product
+):
+    order = _paid_transfer(app, client, admin, make_product, cash_receipt_type="income_deduction")
+    admin.post(f"/admin/orders/{order.id}/cash-receipt")  # issued at Hometax, marked here
+    refunded = admin.refund(order.id, amount="20,000", follow_redirects=True, **REFUND_ACCOUNT)
+    page = refunded.get_data(as_text=True)
+    assert "홈택스" in page and "20,000원" in page
+    done = admin.post(f"/admin/orders/{order.id}/cash-receipt/cancelled", follow_redirects=True)
+    assert "환불된 만큼 현금영수증을 취소했습니다" in done.get_data(as_text=True)
+    assert only_order(app).cash_receipt_amount == 100000
+    assert "직접 취소했습니다" not in client.get(f"/admin/orders/{order.id}").get_data(as_text=True)

@@ -234,7 +234,8 @@ def test_a_refund_refused_for_a_wrong_account_goes_through_once_the_account_is_c
     account = {"refund_bank": "신한", "refund_holder": "김구매"}
     refused = admin.refund(order_id, amount="10000", refund_account="12", follow_redirects=True, **account)
     assert "환불 계좌 정보가 올바르지 않습니다" in refused.get_data(as_text=True) and toss.refunds == 0
-    admin.refund(order_id, amount="10000", refund_account="110-123-456789", **account)  # Toss must not replay the refusal
+    # Corrected: Toss must not answer with the refusal replayed.
+    admin.refund(order_id, amount="10000", refund_account="110-123-456789", **account)
     assert toss.refunds == 1
     assert order_row(app, card_order["order_no"]).status is OrderStatus.PARTIALLY_REFUNDED
 

@@ -1,6 +1,6 @@
 """Back-office pages for what the law asks: the policy texts and 현금영수증."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -52,6 +52,19 @@ def order_cash_receipt_issued(order_id: int):
     return redirect(url_for("admin.order_detail", order_id=order_id))
 
 
+@bp.post("/orders/<id:order_id>/cash-receipt/cancelled")
+def order_cash_receipt_cancelled(order_id: int):
+    """The refunded part of the receipt was cancelled: at Toss now, or by the merchant at Hometax."""
+    order = db.get_or_404(Order, order_id)
+    if order.cash_receipt_key and request.form.get("at") == "toss":
+        todo = cash_receipts.follow_refund(order)
+        flash(todo or _("The refunded part of the cash receipt was cancelled."), "error" if todo else "success")
+    elif cash_receipts.mark_corrected(order, current_user.email):
+        db.session.commit()
+        flash(_("The refunded part of the cash receipt was cancelled."), "success")
+    return redirect(url_for("admin.order_detail", order_id=order_id))
+
+
 @bp.post("/orders/<id:order_id>/cash-receipt/toss")
 def order_cash_receipt_toss(order_id: int):
     order = db.get_or_404(Order, order_id)
@@ -62,7 +75,11 @@ def order_cash_receipt_toss(order_id: int):
         flash(_("The cash receipt was not issued: %(reason)s", reason=str(exc)), "error")
         return redirect(url_for("admin.order_detail", order_id=order_id))
     db.session.commit()
-    if issued:
+    if issued and order.cash_receipt_status == cash_receipts.REQUESTED:
+        flash(
+            _("The cash receipt was requested through Toss Payments; the tax office answers in a day or two."), "info"
+        )
+    elif issued:
         flash(_("The cash receipt was issued through Toss Payments."), "success")
     else:
         flash(_("This order has no cash receipt to issue."), "error")

@@ -11,6 +11,7 @@ from .. import (
     auth,
     batches,
     business,
+    cash_receipts,
     catalog,
     dashboard,
     exports,
@@ -699,6 +700,9 @@ def order_refund(order_id: int):
     if refunded:
         db.session.commit()
         flash(_("The refund was recorded."), "success")
+        receipt_todo = cash_receipts.follow_refund(order)
+        if receipt_todo:
+            flash(receipt_todo, "warning")
     else:
         db.session.rollback()
         stale = ledger.totals(order).refunded != seen  # the same form sent twice at once

@@ -148,8 +148,27 @@ class TossClient:
         return self._call("POST", path, body, idempotency_key)
 
     def issue_cash_receipt(self, body: dict, idempotency_key: str) -> dict:
-        """현금영수증: amount, orderId, orderName, customerIdentityNumber, type (소득공제 | 지출증빙)."""
+        """현금영수증: amount, orderId, orderName, customerIdentityNumber, type (소득공제 | 지출증빙).
+        Answers ``issueStatus`` IN_PROGRESS: the tax office's answer (COMPLETED, FAILED) comes later."""
         return self._call("POST", "/v1/cash-receipts", body, idempotency_key)
+
+    def cash_receipts_requested_on(self, request_date: str) -> list[dict]:
+        """Every receipt requested on ``request_date`` (YYYY-MM-DD, Korean time): Toss looks them up
+        by day, a page at a time, not by receiptKey."""
+        found: list[dict] = []
+        cursor = None
+        while True:
+            query = f"requestDate={request_date}&limit=10000" + (f"&cursor={cursor}" if cursor else "")
+            page = self._call("GET", f"/v1/cash-receipts?{query}")
+            found += page.get("data") or []
+            cursor = page.get("lastCursor")
+            if not page.get("hasNext") or not cursor:
+                return found
+
+    def cancel_cash_receipt(self, receipt_key: str, amount: int | None, idempotency_key: str) -> dict:
+        """Cancel a receipt, whole or ``amount`` of it (a partial cancel after a partial refund)."""
+        path = f"/v1/cash-receipts/{requests.utils.quote(receipt_key, safe='')}/cancel"
+        return self._call("POST", path, {} if amount is None else {"amount": amount}, idempotency_key)
 
     def _call(self, method: str, path: str, body: dict | None = None, idempotency_key: str | None = None) -> dict:
         headers = {"Authorization": self.auth}
