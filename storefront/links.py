@@ -107,12 +107,23 @@ class GateResult(enum.Enum):
 
 def gated(product: Product) -> bool:
     """Whether the link asks for the last four digits of the customer's phone before showing anything."""
-    return product.phone_check and len(product.customer_phone) >= 4
+    return product.bound_to_buyer
+
+
+def _unlock_mark(product: Product) -> str:
+    """What the session keeps for a link it opened: bound to the link's current token and customer
+    number, so re-binding the link to another customer (or 링크 재발급) closes it again. Keyed with
+    the app's secret: the signed (not encrypted) cookie must not carry a guessable phone hash."""
+    secret = current_app.secret_key
+    key = secret if isinstance(secret, bytes) else str(secret).encode()
+    bound = f"{product.id}:{product.public_token}:{product.customer_phone}".encode()
+    return hmac.new(key, bound, hashlib.sha256).hexdigest()[:24]
 
 
 def is_unlocked(product: Product) -> bool:
-    """The product may be shown to this visitor (no gate, or the right digits were entered in this session)."""
-    return not gated(product) or product.id in session.get(UNLOCKED_SESSION_KEY, [])
+    """The product may be shown to this visitor (no gate, or the right digits were entered in this
+    session for the customer the link is bound to now)."""
+    return not gated(product) or _unlock_mark(product) in session.get(UNLOCKED_SESSION_KEY, [])
 
 
 def locked_until(product: Product, now: datetime | None = None) -> datetime | None:
@@ -137,8 +148,9 @@ def try_digits(product: Product, digits: str, now: datetime | None = None) -> Ga
                 .values(gate_failures=0, updated_at=Product.updated_at)
                 .execution_options(synchronize_session=False)
             )
-        unlocked = [pid for pid in session.get(UNLOCKED_SESSION_KEY, []) if pid != product.id]
-        session[UNLOCKED_SESSION_KEY] = (unlocked + [product.id])[-20:]
+        mark = _unlock_mark(product)
+        unlocked = [m for m in session.get(UNLOCKED_SESSION_KEY, []) if m != mark]
+        session[UNLOCKED_SESSION_KEY] = (unlocked + [mark])[-20:]
         return GateResult.OPENED
     until = sa.literal(now + GATE_LOCK, type_=Product.gate_locked_until.type)
     reaches_limit = Product.gate_failures + 1 >= GATE_TRIES

@@ -183,6 +183,16 @@ class Product(db.Model):
     # stock reservation): open_for_sale is the link's own state, sellable adds stock and device.
 
     @hybrid_property
+    def bound_to_buyer(self) -> bool:
+        """A link that asks for the last four digits of its customer's phone: never in a public list."""
+        return self.phone_check and len(self.customer_phone) >= 4
+
+    @bound_to_buyer.inplace.expression
+    @classmethod
+    def _bound_to_buyer_expression(cls):
+        return sa.and_(cls.phone_check.is_(True), sa.func.length(cls.customer_phone) >= 4)
+
+    @hybrid_property
     def limit_reached(self) -> bool:
         """구매 가능 횟수 used up (whatever 진열상태 says: a stale edit form may have re-displayed it)."""
         return self.purchase_limit is not None and self.order_count >= self.purchase_limit

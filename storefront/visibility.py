@@ -1,9 +1,9 @@
 """The one rule for what the public may see of a product, on which surface and device.
 
 Every public view asks here. A product is *listed* (home, category pages,
-search, sitemap, "new" blocks) only when it is 진열함, 상품 목록에 진열 = 진열함
-and enabled for the visitor's device. Its direct link works for 진열함 products
-whatever 상품 목록에 진열 says — that is what makes a personal payment window.
+search, sitemap, "new" blocks) only when it is 진열함, 상품 목록에 진열 = 진열함,
+enabled for the visitor's device and not bound to one buyer (휴대폰 번호 뒤 4자리 확인).
+Its direct link works for 진열함 products whatever 상품 목록에 진열 says — that is what makes a personal payment window.
 """
 
 import enum
@@ -56,7 +56,12 @@ def listed_clause(device: Device | None, now: datetime | None = None):
 
     ``device=None`` means "some device" (the sitemap, which serves every visitor).
     """
-    return sa.and_(Product.open_for_sale(now or utcnow()), Product.listed.is_(True), _device_clause(device))
+    return sa.and_(
+        Product.open_for_sale(now or utcnow()),
+        Product.listed.is_(True),
+        sa.not_(Product.bound_to_buyer),
+        _device_clause(device),
+    )
 
 
 def link_state(product: Product, device: Device | None, now: datetime | None = None) -> LinkState:
@@ -72,7 +77,7 @@ def link_state(product: Product, device: Device | None, now: datetime | None = N
 
 def indexable(product: Product, state: LinkState) -> bool:
     """Search engines may index a product page only when it is listed and on sale at its link."""
-    return state is LinkState.AVAILABLE and product.listed
+    return state is LinkState.AVAILABLE and product.listed and not product.bound_to_buyer
 
 
 def can_buy(product: Product, device: Device | None) -> bool:

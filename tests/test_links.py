@@ -202,6 +202,51 @@ def test_the_checkout_of_a_bound_link_refuses_a_visitor_without_the_digits(app, 
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
 
 
+def test_a_bound_link_is_never_listed_whatever_its_listing_says(app, client, bank_ready, make_product):
+    _, token = make_product(
+        name="김규섭 고객님 전용", price=77000, listed=True, customer_phone="01012345678", phone_check=True
+    )
+    make_product(name="공개 원두", price=12000, listed=True)
+    for url in ("/", "/search?q=김규섭", "/search?q=전용", "/sitemap.xml"):
+        page = client.get(url).get_data(as_text=True)
+        assert "김규섭 고객님 전용" not in page and "77,000" not in page and token not in page, url
+    assert "공개 원두" in client.get("/").get_data(as_text=True)
+
+
+def test_the_product_form_refuses_a_listed_link_that_asks_for_digits(app, client, admin):
+    form = {
+        "category_id": "0", "name": "김규섭 고객님 전용", "price": "77,000", "display_status": "displayed",
+        "show_on_desktop": "y", "show_on_mobile": "y", "listed": "yes", "stock_managed": "off",
+        "requires_shipping": "yes", "customer_name": "김규섭", "customer_phone": "010-1234-5678",
+        "phone_check": "y", "action": "save",
+    }  # fmt: skip
+    response = admin.post("/admin/products/new", data=form)
+    assert response.status_code == 422
+    assert "그 고객 전용입니다" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Product)) == 0
+
+
+def test_a_link_rebound_to_another_customer_asks_again(app, client, admin, bank_ready, bound):
+    product_id, token = bound
+    visitor = app.test_client()
+    unlock(visitor, token, "5678")
+    assert "김규섭" in visitor.get(f"/products/{token}/buy").get_data(as_text=True)
+    rebound = {
+        "category_id": "0", "name": "이영희 고객님 개인결제창", "price": "12,000", "display_status": "displayed",
+        "show_on_desktop": "y", "show_on_mobile": "y", "listed": "no", "stock_managed": "off",
+        "requires_shipping": "yes", "customer_name": "이영희", "customer_phone": "010-9876-4321",
+        "phone_check": "y", "action": "save",
+    }  # fmt: skip
+    assert admin.post(f"/admin/products/{product_id}/edit", data=rebound).status_code == 302
+    page = visitor.get(f"/products/{token}").get_data(as_text=True)
+    assert "이영희" not in page and "9876" not in page and 'name="digits"' in page
+    checkout = visitor.get(f"/products/{token}/buy")
+    assert checkout.status_code == 302 and "이영희" not in checkout.get_data(as_text=True)
+    unlock(visitor, token, "4321")
+    assert 'value="이영희"' in visitor.get(f"/products/{token}/buy").get_data(as_text=True)
+
+
 def test_five_wrong_tries_lock_the_link_and_tell_the_merchant(app, client, bound):
     product_id, token = bound
     for _ in range(4):

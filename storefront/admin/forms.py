@@ -44,6 +44,9 @@ from ..numbers import parse_id, parse_int
 from ..text import clean_line, clean_text
 
 MAX_PRICE = 1_000_000_000
+BOUND_LINKS_ARE_NOT_LISTED = _l(
+    "A link that asks for the customer's digits is for that customer only: do not display it in product lists."
+)
 MAX_STOCK = 1_000_000
 BUSINESS_FIELDS = (
     "business_name", "representative", "business_no", "mail_order_no", "business_address", "privacy_officer",
@@ -198,6 +201,8 @@ class ProductForm(FlaskForm):
     def validate_phone_check(self, field):
         if field.data and not self.customer_phone.data:
             raise ValidationError(_l("Enter the customer's mobile number to ask for its last 4 digits."))
+        if field.data and self.listed.data == "yes":
+            raise ValidationError(BOUND_LINKS_ARE_NOT_LISTED)
 
     def validate_sale_ends_at(self, field):
         if field.data is not None and not 2000 <= field.data.year <= 2100:
