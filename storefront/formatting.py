@@ -134,6 +134,7 @@ def actor_label(actor: str) -> str:
 
 PRODUCT_EVENT_LABELS = {
     "auto_closed": _l("Purchase limit reached: switched to “Not displayed”"),
+    "auto_reopened": _l("The order that reached the purchase limit was cancelled: switched back to “Displayed”"),
     "created": _l("Registered"),
     "updated": _l("Changed"),
     "duplicated": _l("Made as a copy of"),

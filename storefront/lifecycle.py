@@ -286,9 +286,19 @@ def confirm_deposit(order: Order, actor: str, now: datetime | None = None) -> De
         return Deposit.PAID
     if revived:
         return Deposit.REFUSED
-    ledger.record(order, PaymentKind.DEPOSIT, actor, order.total_amount, status="DONE", note="no_stock")
-    db.session.flush()
+    record_late_deposit(order, PaymentKind.DEPOSIT, actor, order.total_amount, note="no_stock")
     return Deposit.NO_STOCK
+
+
+def record_late_deposit(order: Order, kind: PaymentKind, actor: str, amount: int, **fields) -> bool:
+    """Money that arrived for an order that stays cancelled: on the ledger as paid, so its balance
+    is what 환불하기 gives back. Once: a repeated callback or a second click records nothing."""
+    _lock(order)
+    if amount <= 0 or ledger.totals(order).paid:
+        return False
+    ledger.record(order, kind, actor, amount, status="DONE", **fields)
+    db.session.flush()
+    return True
 
 
 def extend_deadline(order: Order, days: int, actor: str, now: datetime | None = None) -> bool:

@@ -5,7 +5,9 @@ buyers racing for the last unit cannot both get it, on SQLite (whose write
 transactions are serialised, see extensions._begin_sqlite) or on PostgreSQL
 (where the UPDATE takes the row lock and re-checks its WHERE after waiting).
 Taking a unit also counts the order against 구매 가능 횟수 and closes the link
-(진열 안함) when the limit is reached, in the same statement.
+(진열 안함) when the limit is reached, in the same statement; giving the units back (the
+order was cancelled or expired unpaid) opens the link again if that limit closed it and the
+merchant has not touched it since.
 """
 
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from .extensions import db
-from .models import DisplayStatus, OrderItem, Product
+from .models import SYSTEM, DisplayStatus, OrderItem, Product, ProductEvent
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ def retake(item: OrderItem) -> bool:
     taken = _take(item.product_id, item.quantity, sa.not_(Product.limit_reached))
     if taken is None:
         return False
+    if taken.closed_link:
+        db.session.add(ProductEvent(product_id=item.product_id, actor=SYSTEM, action="auto_closed"))
     db.session.execute(
         sa.update(OrderItem)
         .where(OrderItem.id == item.id)
@@ -103,6 +107,33 @@ def release(item: OrderItem) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+    _reopen_if_the_limit_closed_it(product_id)
+
+
+def _reopen_if_the_limit_closed_it(product_id: int) -> None:
+    """진열함 again when 구매 가능 횟수 closed the link (its last event, the gate's locks aside) and an
+    order has just given its count back; a link the merchant closed or edited since stays as it is."""
+    last_event = (
+        sa.select(ProductEvent.action)
+        .where(ProductEvent.product_id == Product.id, ProductEvent.action != "link_locked")
+        .order_by(ProductEvent.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    reopened = db.session.execute(
+        sa.update(Product)
+        .where(
+            Product.id == product_id,
+            Product.display_status == DisplayStatus.HIDDEN,
+            sa.not_(Product.limit_reached),
+            last_event == "auto_closed",
+        )
+        .values(display_status=DisplayStatus.DISPLAYED)
+        .returning(Product.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if reopened:
+        db.session.add(ProductEvent(product_id=product_id, actor=SYSTEM, action="auto_reopened"))
 
 
 def set_quantity(product_id: int, quantity: int, expected: int) -> bool:

@@ -66,6 +66,7 @@ class FakeToss:
         self.slow_seconds = 0.0
         self.fail_500 = False  # confirms answer 500 and nothing happens
         self.fail_500_after_charge = False  # confirms charge, then answer 500
+        self.fail_cancels = 0  # the next N cancels answer 500 and cancel nothing
         self.ahead = timedelta(0)  # how far the gateway's clock runs ahead of the shop's
         self.lock = threading.Lock()
         self.app = self._build()
@@ -403,6 +404,9 @@ class FakeToss:
 
         @app.post("/v1/payments/<payment_key>/cancel")
         def cancel(payment_key):
+            if self.fail_cancels:  # a temporary failure: nothing cancelled
+                self.fail_cancels -= 1
+                return jsonify({"code": "FAILED_INTERNAL_SYSTEM_PROCESSING", "message": "일시적인 오류"}), 500
             def handle():
                 payment = self.payments.get(payment_key)
                 if payment is None:

@@ -284,6 +284,29 @@ def test_turning_stock_management_off_and_on_loses_no_units(app, admin, bank_rea
 # -- the purchase limit -------------------------------------------------------------------------
 
 
+def test_a_window_its_limit_closed_opens_again_when_that_order_expires(app, client, runner, bank_order):
+    token = bank_order["token"]
+    assert client.get(f"/products/{token}").status_code == 410  # 구매 가능 횟수 1 reached: closed
+    expire(app, bank_order["order_no"])
+    runner.invoke(args=["expire-orders"])
+    assert client.get(f"/products/{token}").status_code == 200
+    assert client.get(f"/products/{token}/buy").status_code == 200
+    with app.app_context():
+        product = db.session.get(Product, bank_order["product_id"])
+        assert product.display_status is DisplayStatus.DISPLAYED and product.order_count == 0
+        assert [e.action for e in product.events][:2] == ["auto_reopened", "auto_closed"]
+
+
+def test_a_window_the_merchant_edited_after_its_limit_closed_it_stays_closed(app, client, admin, runner, bank_order):
+    product_id, token = bank_order["product_id"], bank_order["token"]
+    form = {**SEED_FORM, "name": "김규섭 고객님 개인결제창 (마감)", "price": "30,000", "display_status": "hidden",
+            "stock_managed": "on", "stock_quantity": "0", "stock_seen": "0", "purchase_limit": "1"}  # fmt: skip
+    assert admin.post(f"/admin/products/{product_id}/edit", data=form).status_code == 302
+    expire(app, bank_order["order_no"])
+    runner.invoke(args=["expire-orders"])
+    assert client.get(f"/products/{token}").status_code == 410
+
+
 def test_a_stale_edit_form_does_not_reopen_a_window_at_its_purchase_limit(app, client, admin, bank_ready, make_product):
     product_id, token = make_product(name="개인결제창", stock_managed=False, purchase_limit=1)
     # The edit form, as the merchant opened it before the order: 진열함.

@@ -5,8 +5,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from storefront import ledger
 from storefront.extensions import db
-from storefront.models import Order, OrderStatus, PaymentRecord
+from storefront.models import Notification, Order, OrderStatus, PaymentRecord
 
 from . import test_toss
 from .conftest import place
@@ -238,6 +239,47 @@ def test_a_refund_refused_for_a_wrong_account_goes_through_once_the_account_is_c
     admin.refund(order_id, amount="10000", refund_account="110-123-456789", **account)
     assert toss.refunds == 1
     assert order_row(app, card_order["order_no"]).status is OrderStatus.PARTIALLY_REFUNDED
+
+
+def _deposit_after_the_merchant_cancelled(app, client, admin, toss, card_order):
+    """가상계좌 issued; the merchant cancels the order but Toss does not answer, so the account stays
+    open; the buyer deposits anyway."""
+    key, _ = pay_by(client, toss, card_order, "가상계좌")
+    order_id = order_row(app, card_order["order_no"]).id
+    toss.fail_cancels = 1
+    cancelled = admin.post(f"/admin/orders/{order_id}/cancel", follow_redirects=True).get_data(as_text=True)
+    assert "토스페이먼츠 상점관리자에서도 가상계좌를 취소해 주세요" in cancelled
+    assert toss.payments[key]["status"] == "WAITING_FOR_DEPOSIT"
+    callback = toss.deposit(key)
+    for _ in range(2):  # delivered twice
+        assert client.post("/webhooks/toss", json=callback).status_code == 200
+    return key, order_id
+
+
+def test_a_deposit_after_the_merchant_cancelled_is_kept_for_a_refund(app, client, admin, toss, card_order):
+    key, order_id = _deposit_after_the_merchant_cancelled(app, client, admin, toss, card_order)
+    order = order_row(app, card_order["order_no"])
+    assert order.status is OrderStatus.CANCELLED
+    with app.app_context():
+        assert ledger.totals(order).balance == 45000  # once, though the callback came twice
+        kinds = db.session.scalars(sa.select(Notification.kind).where(Notification.order_id == order_id)).all()
+    assert kinds.count("late_deposit") == 1
+    page = client.get(f"/admin/orders/{order_id}").get_data(as_text=True)
+    assert "환불하기" in page and 'name="refund_account"' in page
+    admin.refund(order_id, amount="45000", refund_bank="신한", refund_account="110-123-456789", refund_holder="김구매")
+    assert toss.refunds == 1 and order_row(app, card_order["order_no"]).status is OrderStatus.REFUNDED
+
+
+def test_a_console_refund_of_a_late_deposit_is_recorded_once(app, client, admin, toss, card_order):
+    key, order_id = _deposit_after_the_merchant_cancelled(app, client, admin, toss, card_order)
+    toss.cancel_in_console(key)
+    for _ in range(2):
+        assert webhook(client, key, card_order["order_no"], "CANCELED").status_code == 200
+    order = order_row(app, card_order["order_no"])
+    with app.app_context():
+        assert ledger.totals(order).refunded == 45000 and ledger.totals(order).balance == 0
+        kinds = db.session.scalars(sa.select(Notification.kind).where(Notification.order_id == order_id)).all()
+    assert kinds.count("order_refunded") == 1 and order.status is OrderStatus.REFUNDED
 
 
 def test_a_partial_refund_in_the_console_is_a_partial_refund_here(app, client, toss, card_order):

@@ -32,7 +32,7 @@ from flask_babel import lazy_gettext as _l
 from .. import ledger, lifecycle, orders
 from ..clock import KST
 from ..extensions import db
-from ..models import Order, OrderEvent, OrderStatus, PaymentKind, PaymentMethod, utcnow
+from ..models import Notification, Order, OrderEvent, OrderStatus, PaymentKind, PaymentMethod, utcnow
 from ..numbers import parse_won
 from . import PaymentError
 
@@ -544,8 +544,10 @@ class TossPayments:
         if order.status is OrderStatus.AWAITING_DEPOSIT:
             self._apply(order, payment, PaymentKind.WEBHOOK)
         elif payment.get("status") == "DONE":
-            # Deposited after the order was cancelled: on the ledger for the merchant to refund by hand.
-            ledger.record(
-                order, PaymentKind.WEBHOOK, ACTOR, status="DONE", payment_key=order.payment_key or "",
-                note="deposit after the order was cancelled",
-            )  # fmt: skip
+            # Deposited after the order was cancelled (its account could not be closed in time): the
+            # money is on the ledger, so the order offers 환불하기 for it, and the merchant is told.
+            if lifecycle.record_late_deposit(
+                order, PaymentKind.WEBHOOK, ACTOR, int(payment.get("totalAmount") or 0),
+                payment_key=order.payment_key or "", note="deposit after the order was cancelled",
+            ):  # fmt: skip
+                db.session.add(Notification(kind="late_deposit", order_id=order.id))
