@@ -135,6 +135,17 @@ def seed_demo(count: int) -> None:
     click.echo(f"Personal payment window link: /products/{window.public_token}")
 
 
+def _settle(card, order):
+    """The gateway's word on one card order; a refusal (recorded, the order payable again) settles it too."""
+    from .payments import PaymentError
+    from .payments.toss import ConfirmResult
+
+    try:
+        return card.reconcile(order)
+    except PaymentError:
+        return ConfirmResult.FAILED
+
+
 @click.command("expire-orders")
 @with_appcontext
 def expire_orders() -> None:
@@ -151,14 +162,14 @@ def expire_orders() -> None:
     if card.available():
         # 결제 확인 중: re-send the confirm within its window, else payable again; 가상계좌: deposited yet?
         stuck = db.session.scalars(sa.select(Order).where(Order.status == OrderStatus.CONFIRMING)).all()
-        settled = sum(card.reconcile(order) is not ConfirmResult.PENDING for order in stuck)
+        settled = sum(_settle(card, order) is not ConfirmResult.PENDING for order in stuck)
         click.echo(f"Settled {settled} of {len(stuck)} card payment(s) being confirmed.")
         waiting = db.session.scalars(
             sa.select(Order).where(
                 Order.status == OrderStatus.AWAITING_DEPOSIT, Order.payment_method == PaymentMethod.CARD
             )
         ).all()
-        paid = sum(card.reconcile(order) is ConfirmResult.PAID for order in waiting)
+        paid = sum(_settle(card, order) is ConfirmResult.PAID for order in waiting)
         if waiting:
             click.echo(f"{paid} of {len(waiting)} virtual account(s) deposited.")
         try:

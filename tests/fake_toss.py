@@ -10,9 +10,9 @@ It follows the documented API where it matters to us:
   10 minutes expires (EXPIRED, NOT_FOUND_PAYMENT_SESSION). The gateway's clock is the shop's clock (frozen
   with time-machine where a test needs an instant), moved ahead of it by :meth:`advance`.
 - Confirm: ALREADY_PROCESSED_PAYMENT on a second confirm, the Idempotency-Key replaying the first
-  answer for the same key + URL + method + secret key (a PROVIDER_ERROR or 5xx did nothing and is
-  not replayed: the same request may be sent again); orderId format, the card minimum (100원)
-  and field lengths validated as the API does.
+  answer for the same key + URL + method + secret key, errors included (PROVIDER_ERROR too: the
+  docs promise the first answer again; only a 5xx or 409 IDEMPOTENT_REQUEST_PROCESSING is not
+  stored); orderId format, the card minimum (100원) and field lengths validated as the API does.
 - Methods: 카드, 간편결제 (with easyPay.provider), 계좌이체, 휴대폰, and 가상계좌 (WAITING_FOR_DEPOSIT with
   a virtualAccount and a ``secret``; :meth:`deposit` makes it DONE and returns the DEPOSIT_CALLBACK
   body); refunds of a deposited virtual account need refundReceiveAccount.
@@ -217,8 +217,8 @@ class FakeToss:
         return status, {"code": code, "message": message or code}
 
     def idempotent(self, handler):
-        """Replay the first answer for the same Idempotency-Key, secret key, URL and method (except a
-        temporary failure, which did nothing: the same request may be sent again)."""
+        """Replay the first answer for the same Idempotency-Key, secret key, URL and method, errors
+        included (except a 5xx or 409, after which the same request may be sent again)."""
         key = request.headers.get("Idempotency-Key")
         if key is not None and not 0 < len(key) <= 300:
             return jsonify({"code": "INVALID_REQUEST", "message": "Idempotency-Key"}), 400
@@ -228,8 +228,8 @@ class FakeToss:
                 status, body = self.replies[scope]
             else:
                 status, body = handler()
-                if key and status < 500 and body.get("code") != "PROVIDER_ERROR":
-                    self.replies[scope] = (status, body)  # a temporary failure did nothing: not replayed
+                if key and status < 500 and status != 409:
+                    self.replies[scope] = (status, body)
         return jsonify(body), status
 
     def _build(self) -> Flask:

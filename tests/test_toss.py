@@ -161,14 +161,28 @@ def test_a_500_after_the_charge_is_settled_without_charging_twice(app, client, t
     assert toss.charges == 1
 
 
-def test_provider_error_is_temporary_and_the_cron_job_retries(app, client, runner, toss, card_order):
+def test_provider_error_twice_lets_the_buyer_pay_again(app, client, runner, toss, card_order):
     toss.provider_errors = 1
     key = toss.open_session(card_order["order_no"], 45000)
     client.get(success_url(card_order, key, 45000))
-    assert order_row(app, card_order["order_no"]).status is OrderStatus.CONFIRMING
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.CONFIRMING  # temporary: try again
+    # The cron re-sends the same confirm; Toss answers the same key with its first answer.
     assert "Settled 1 of 1" in runner.invoke(args=["expire-orders"]).output
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.AWAITING_PAYMENT  # not ten minutes later
+    again = toss.open_session(card_order["order_no"], 45000)  # the buyer pays again: a new attempt
+    assert client.get(success_url(card_order, again, 45000)).status_code == 302
     assert order_row(app, card_order["order_no"]).status is OrderStatus.PAID
-    assert toss.charges == 1 and toss.confirm_calls == 2
+    assert toss.charges == 1 and toss.confirm_calls == 3
+
+
+def test_the_buyer_who_refreshes_after_a_second_provider_error_is_told_to_pay_again(app, client, toss, card_order):
+    toss.provider_errors = 1
+    key = toss.open_session(card_order["order_no"], 45000)
+    client.get(success_url(card_order, key, 45000))
+    again = client.get(success_url(card_order, key, 45000))  # the buyer's page asks again
+    assert again.status_code == 402
+    assert "일시적인 문제로 결제되지 않았습니다" in again.get_data(as_text=True)
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.AWAITING_PAYMENT
 
 
 def age_claim(app, order_no, minutes):

@@ -32,7 +32,16 @@ from flask_babel import lazy_gettext as _l
 from .. import ledger, lifecycle, orders
 from ..clock import KST
 from ..extensions import db
-from ..models import Notification, Order, OrderEvent, OrderStatus, PaymentKind, PaymentMethod, utcnow
+from ..models import (
+    Notification,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    PaymentKind,
+    PaymentMethod,
+    PaymentRecord,
+    utcnow,
+)
 from ..numbers import parse_won
 from . import PaymentError
 
@@ -42,6 +51,9 @@ ACTOR = "toss"
 # only within it; after it the order is payable again.
 CONFIRM_WINDOW = timedelta(minutes=10)
 CARD_MINIMUM = 100  # 원: card payments below it fail (BELOW_MINIMUM_AMOUNT)
+PROVIDER_ERROR_AGAIN = _l(
+    "The card company or bank had a temporary problem and the payment was not made. Please pay again in a moment."
+)
 # Gateway answers that mean "temporary, try the same request again" (IDEMPOTENT_REQUEST_PROCESSING:
 # the same confirm, sent by the buyer's page and the cron at once, is still under way).
 RETRYABLE = frozenset(
@@ -261,6 +273,16 @@ class TossPayments:
                 payment_key, order.order_no, order.total_amount, _key("confirm", order.order_no, payment_key)
             )
         except PaymentError as exc:
+            if exc.code == "PROVIDER_ERROR" and self._provider_errors(order, payment_key):
+                # Toss answers a repeated key with its first answer: a second PROVIDER_ERROR for this
+                # attempt will not change by re-sending. The buyer pays again (a new attempt, a new key).
+                ledger.record(
+                    order, kind, ACTOR, status="FAILED", provider_code=exc.code, payment_key=payment_key,
+                    note="provider error twice",
+                )  # fmt: skip
+                lifecycle.release_card_claim(order, ACTOR, "provider_error_twice")
+                db.session.commit()
+                raise PaymentError(exc.code, PROVIDER_ERROR_AGAIN) from exc  # words chosen when shown
             if exc.code in RETRYABLE:
                 # Temporary at the gateway: the order stays 결제 확인 중; the buyer's page and the cron re-send.
                 ledger.record(order, kind, ACTOR, status="RETRY", provider_code=exc.code[:100], payment_key=payment_key)
@@ -285,6 +307,16 @@ class TossPayments:
             return self.reconcile(order, resend=False)
         return self._apply(order, payment, kind)
 
+    def _provider_errors(self, order: Order, payment_key: str) -> int:
+        """How many PROVIDER_ERROR answers this attempt has had."""
+        return db.session.scalar(
+            sa.select(sa.func.count()).where(
+                PaymentRecord.order_id == order.id,
+                PaymentRecord.payment_key == payment_key,
+                PaymentRecord.provider_code == "PROVIDER_ERROR",
+            )
+        )
+
     def claimed_at(self, order: Order) -> datetime | None:
         """When the order's current confirm started (its move to 결제 확인 중)."""
         return db.session.scalar(
@@ -302,6 +334,7 @@ class TossPayments:
 
         A 결제 확인 중 order whose attempt the gateway still holds unconfirmed (READY/IN_PROGRESS) gets
         its confirm re-sent while the authentication is valid; after that window it is payable again.
+        Raises PaymentError when the re-sent confirm is refused (recorded; the order is payable again).
         """
         try:
             payment = self.gateway().payment_for_order(order.order_no)

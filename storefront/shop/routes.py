@@ -261,10 +261,14 @@ def _private(response):
 def order(order_no: str):
     order = _buyer_order(order_no)
     card = payments.provider_for(PaymentMethod.CARD)
+    error = None
     if order.status is OrderStatus.CONFIRMING:
-        card.reconcile(order)  # a confirm that timed out earlier: ask the gateway how it ended
+        try:
+            card.reconcile(order)  # a confirm that timed out earlier: ask the gateway how it ended
+        except payments.PaymentError as exc:
+            error = str(exc) or exc.code  # refused now: the order is payable again
     if order.payment_method is PaymentMethod.CARD and order.status is OrderStatus.AWAITING_PAYMENT:
-        return _private(make_response(_card_page(order, card)))
+        return _private(make_response(_card_page(order, card, error=error)))
     bank = split_bank_line(order.bank_snapshot)
     return _private(make_response(render_template("shop/order.html", order=order, bank=bank)))
 
