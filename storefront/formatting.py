@@ -76,6 +76,9 @@ EVENT_NOTES = {
     "cash_receipt_issued": _l("cash receipt issued"),
     "virtual_account_issued": _l("virtual account issued"),
     "confirm_window_passed": _l("payment not confirmed within 10 minutes"),
+    "deposit_reversed": _l("the deposit was reversed at the payment gateway"),
+    "cash_receipt_cancelled": _l("refunded part of the cash receipt cancelled"),
+    "provider_error_twice": _l("the card company or bank did not answer: payable again"),
 }
 
 

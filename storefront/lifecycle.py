@@ -93,6 +93,7 @@ class Action(enum.StrEnum):
     RELEASE_CARD = "release_card"  # the gateway refused that attempt: the buyer may pay again
     CARD_PAID = "card_paid"  # the gateway says the payment is done
     CARD_WAITING = "card_waiting"  # the gateway issued a virtual account (가상계좌): 입금 대기 until the deposit
+    DEPOSIT_REVERSED = "deposit_reversed"  # the gateway took a 가상계좌 deposit back (DONE → WAITING_FOR_DEPOSIT)
 
 
 REFUNDABLE = frozenset(
@@ -169,6 +170,10 @@ STEPS: dict[Action, Step] = {
     ),
     Action.CARD_WAITING: Step(
         frozenset({S.AWAITING_PAYMENT, S.CONFIRMING}), S.AWAITING_DEPOSIT, methods=frozenset({PaymentMethod.CARD})
+    ),
+    # Before 배송 시작 only: goods already sent cannot be un-sent (the merchant is told instead).
+    Action.DEPOSIT_REVERSED: Step(
+        frozenset({S.PAID, S.PREPARING}), S.AWAITING_DEPOSIT, methods=frozenset({PaymentMethod.CARD})
     ),
 }
 # Statuses in which the buyer may still pay.
@@ -377,6 +382,22 @@ def await_provider_deposit(
     return _move(order, Action.CARD_WAITING, actor, "virtual_account_issued", values=values)
 
 
+def reverse_deposit(order: Order, kind: PaymentKind, actor: str, due_at: datetime | None, **fields) -> bool:
+    """The gateway says a 가상계좌 deposit was reversed: the order waits for its deposit again (its
+    money off the ledger); once shipped, it stays where it is and only the ledger row tells.
+    True when the order went back to 입금 대기."""
+    _lock(order)
+    held = ledger.totals(order).balance
+    values = {"paid_at": None} | ({"expires_at": due_at} if due_at else {})
+    moved = _move(order, Action.DEPOSIT_REVERSED, actor, "deposit_reversed", values=values)
+    ledger.record(
+        order, kind, actor, -held if moved else 0, status="WAITING_FOR_DEPOSIT", note="deposit reversed", **fields
+    )
+    db.session.add(Notification(kind="deposit_reversed", order_id=order.id))
+    db.session.flush()
+    return moved
+
+
 # -- fulfilment ------------------------------------------------------------------------------
 
 
@@ -395,10 +416,7 @@ def ship_many(lines: list[tuple[str, str]], carrier: str, actor: str) -> list[tu
     """Bulk 배송 시작 from (주문번호, 송장번호) pairs; says for each order number whether it shipped."""
     found = {
         order.order_no: order
-        for order in db.session.scalars(
-            sa.select(Order)
-            .where(Order.order_no.in_([order_no for order_no, _ in lines]))
-        )
+        for order in db.session.scalars(sa.select(Order).where(Order.order_no.in_([order_no for order_no, _ in lines])))
     }
     return [
         (order_no, order_no in found and ship(found[order_no], carrier, tracking_no, actor))

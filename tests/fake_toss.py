@@ -153,6 +153,21 @@ class FakeToss:
             "orderId": payment["orderId"],
         }
 
+    def reverse_deposit(self, payment_key: str) -> dict:
+        """The deposit was taken back (the docs: DONE can return to WAITING_FOR_DEPOSIT); returns the
+        DEPOSIT_CALLBACK body."""
+        payment = self.payments[payment_key]
+        assert payment["status"] == "DONE" and payment["method"] == "가상계좌"
+        payment["status"] = "WAITING_FOR_DEPOSIT"
+        payment["approvedAt"] = None
+        return {
+            "createdAt": self.now().isoformat(),
+            "secret": payment["secret"],
+            "status": "WAITING_FOR_DEPOSIT",
+            "transactionKey": uuid.uuid4().hex,
+            "orderId": payment["orderId"],
+        }
+
     def cancel_in_console(self, payment_key: str, amount: int | None = None) -> dict:
         """The merchant refunds in the Toss console (all, or ``amount``): the API sees it, we are not told."""
         return self._cancel(self.payments[payment_key], amount)

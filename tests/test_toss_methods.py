@@ -282,6 +282,41 @@ def test_a_console_refund_of_a_late_deposit_is_recorded_once(app, client, admin,
     assert kinds.count("order_refunded") == 1 and order.status is OrderStatus.REFUNDED
 
 
+def test_a_reversed_deposit_puts_the_order_back_to_awaiting_deposit(app, client, admin, toss, card_order):
+    key, _ = pay_by(client, toss, card_order, "가상계좌")
+    client.post("/webhooks/toss", json=toss.deposit(key))
+    order_id = order_row(app, card_order["order_no"]).id
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.PAID
+    callback = toss.reverse_deposit(key)
+    for _ in range(2):  # delivered twice
+        assert client.post("/webhooks/toss", json=callback).status_code == 200
+    order = order_row(app, card_order["order_no"])
+    assert order.status is OrderStatus.AWAITING_DEPOSIT and order.paid_at is None
+    with app.app_context():
+        assert ledger.totals(order).balance == 0
+        kinds = db.session.scalars(sa.select(Notification.kind).where(Notification.order_id == order_id)).all()
+    assert "deposit_reversed" in kinds
+    page = client.get(f"/admin/orders/{order_id}").get_data(as_text=True)
+    assert "배송 시작" not in page and "입금 취소" in page
+    client.post("/webhooks/toss", json=toss.deposit(key))  # paid again
+    order = order_row(app, card_order["order_no"])
+    with app.app_context():
+        assert order.status is OrderStatus.PAID and ledger.totals(order).balance == 45000
+
+
+def test_a_reversed_deposit_after_shipping_is_flagged_to_the_merchant(app, client, admin, toss, card_order):
+    key, _ = pay_by(client, toss, card_order, "가상계좌")
+    client.post("/webhooks/toss", json=toss.deposit(key))
+    order_id = order_row(app, card_order["order_no"]).id
+    admin.post(f"/admin/orders/{order_id}/ship", data={"carrier": "cj", "tracking_no": "123456789012"})
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.SHIPPED
+    client.post("/webhooks/toss", json=toss.reverse_deposit(key))
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.SHIPPED
+    with app.app_context():
+        kinds = db.session.scalars(sa.select(Notification.kind).where(Notification.order_id == order_id)).all()
+    assert "deposit_reversed" in kinds
+
+
 def test_a_partial_refund_in_the_console_is_a_partial_refund_here(app, client, toss, card_order):
     key = toss.authenticate(card_order["order_no"], 45000)
     client.get(success_url(card_order, key, 45000))

@@ -210,6 +210,15 @@ def _key(*parts: str) -> str:
     return hashlib.sha256(":".join(parts).encode()).hexdigest()
 
 
+def _due_date(payment: dict) -> datetime | None:
+    """A virtual account's dueDate (Korean time when it carries no offset), in UTC."""
+    try:
+        due_at = datetime.fromisoformat(str((payment.get("virtualAccount") or {}).get("dueDate")))
+    except ValueError:
+        return None
+    return (due_at if due_at.tzinfo else due_at.replace(tzinfo=KST)).astimezone(UTC)
+
+
 def refunded_amount(payment: dict) -> int:
     """What the gateway has refunded of a payment in all (its ``cancels``, the console's included)."""
     return sum(int(cancel.get("cancelAmount") or 0) for cancel in payment.get("cancels") or [])
@@ -396,16 +405,16 @@ class TossPayments:
         code = str(account.get("bankCode") or account.get("bank") or "")
         bank = BANKS.get(code, code)
         number = str(account.get("accountNumber") or "")
-        try:
-            due_at = datetime.fromisoformat(str(account.get("dueDate")))
-        except ValueError:
-            due_at = utcnow() + timedelta(days=1)
-        if due_at.tzinfo is None:
-            due_at = due_at.replace(tzinfo=KST)
-        due_at = due_at.astimezone(UTC)  # stored in UTC like every time of the shop
+        due_at = _due_date(payment) or utcnow() + timedelta(days=1)
         line = f"{bank} {number}"
         lifecycle.await_provider_deposit(
             order, ACTOR, payment_key, method, line, due_at, str(payment.get("secret") or "")
+        )
+
+    def _deposit_reversed(self, order: Order, payment: dict) -> None:
+        """DONE → WAITING_FOR_DEPOSIT, as the lookup confirms: the deposit is gone (docs: webhooks)."""
+        lifecycle.reverse_deposit(
+            order, PaymentKind.WEBHOOK, ACTOR, _due_date(payment), payment_key=order.payment_key or ""
         )
 
     # -- refunds ---------------------------------------------------------------------------
@@ -544,6 +553,8 @@ class TossPayments:
         )
         if status in ("DONE", "WAITING_FOR_DEPOSIT") and current:
             self._apply(order, payment, PaymentKind.WEBHOOK)
+        elif status == "WAITING_FOR_DEPOSIT" and ours and order.status in lifecycle.PAID_STATUSES:
+            self._deposit_reversed(order, payment)
         elif status == "DONE" and order.status is OrderStatus.CANCELLED and ledger.totals(order).paid == 0:
             self._cancel(order, payment_key, "order no longer payable")
         elif status in ("CANCELED", "PARTIAL_CANCELED") and ours and order.status in lifecycle.REFUNDABLE:
@@ -570,11 +581,12 @@ class TossPayments:
         ):
             log.warning("toss deposit callback with an unknown order or a wrong secret")
             return
-        if order.status not in (OrderStatus.AWAITING_DEPOSIT, OrderStatus.CANCELLED):
-            ledger.record(order, PaymentKind.WEBHOOK, ACTOR, status=str(data.get("status") or "")[:30], note="ignored")
-            return
         payment = self.gateway().payment(order.payment_key or "")
-        if order.status is OrderStatus.AWAITING_DEPOSIT:
+        if order.status in lifecycle.PAID_STATUSES and payment.get("status") == "WAITING_FOR_DEPOSIT":
+            self._deposit_reversed(order, payment)
+        elif order.status not in (OrderStatus.AWAITING_DEPOSIT, OrderStatus.CANCELLED):
+            ledger.record(order, PaymentKind.WEBHOOK, ACTOR, status=str(data.get("status") or "")[:30], note="ignored")
+        elif order.status is OrderStatus.AWAITING_DEPOSIT:
             self._apply(order, payment, PaymentKind.WEBHOOK)
         elif payment.get("status") == "DONE":
             # Deposited after the order was cancelled (its account could not be closed in time): the
