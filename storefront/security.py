@@ -4,7 +4,13 @@ Shop pages may be framed only by the shop itself (no clickjacking of the checkou
 A request whose address carries a NUL is answered 404 before any view runs.
 """
 
+import json
+import logging
+from urllib.parse import urlsplit
+
 from flask import Flask, abort, g, request
+
+log = logging.getLogger(__name__)
 
 # No inline scripts anywhere: every script is a static file of this site.
 BASE_POLICY = {
@@ -20,19 +26,29 @@ BASE_POLICY = {
     "frame-ancestors": ["'self'"],
 }
 
-# The card payment page runs the Toss Payments v2 SDK: its script (and the chunks it loads) from
-# js.tosspayments.com, its API and log calls to *.tosspayments.com, the payment-method and agreement
-# widgets and the payment window in frames of *.tosspayments.com (토스페이 in *.toss.im; card
-# issuers' pages open inside those frames, under their own policy), the forms it posts to its
-# payment window, its injected styles and images. Other pages allow none of it.
+# The card payment page runs the Toss Payments v2 SDK. No Toss page lists the hosts it loads, so
+# this is the hosts Toss names for its own products (the BrandPay firewall list: *.tosspayments.com,
+# static.toss.im, polyfill-fe.toss.im, assets-fe.toss.im): scripts, API and log calls, styles,
+# images and fonts from them; the payment window in frames of *.tosspayments.com (토스페이 in
+# *.toss.im). On a phone the SDK may instead post the whole page to the payment window, which
+# then redirects to a card issuer or app-card page; browsers apply form-action to those
+# redirects and no list of issuers exists, so this page alone lets forms go to any https site
+# (no inline script runs here, so no injected form can use it). Other pages allow none of it.
+# Every page reports what a browser blocked to /csp-report (logged), so the first real payment
+# on a phone names any host still missing.
+TOSS_HOSTS = ["https://*.tosspayments.com", "https://static.toss.im", "https://polyfill-fe.toss.im",
+              "https://assets-fe.toss.im"]  # fmt: skip
 TOSS_POLICY = {
-    "script-src": ["https://js.tosspayments.com"],
-    "connect-src": ["https://*.tosspayments.com"],
+    "script-src": TOSS_HOSTS,
+    "connect-src": TOSS_HOSTS,
     "frame-src": ["https://*.tosspayments.com", "https://*.toss.im"],
-    "form-action": ["https://*.tosspayments.com"],
-    "img-src": ["https://*.tosspayments.com", "https://static.toss.im"],
-    "style-src": ["'unsafe-inline'"],
+    "form-action": ["https:"],
+    "img-src": TOSS_HOSTS,
+    "font-src": TOSS_HOSTS,
+    "style-src": ["'unsafe-inline'", *TOSS_HOSTS],
 }
+REPORT_PATH = "/csp-report"
+REPORT_MAX_BYTES = 16 * 1024
 
 
 def allow_toss_widget() -> None:
@@ -63,7 +79,38 @@ def content_security_policy() -> str:
         policy[name] = [s for s in policy.get(name, []) if s != "'none'"] + sources
     if request.blueprint == "admin":
         policy["frame-ancestors"] = ["'none'"]
+    policy["report-uri"] = [REPORT_PATH]  # older browsers
+    policy["report-to"] = ["csp"]  # Chromium, with the Reporting-Endpoints header
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in policy.items())
+
+
+def _without_secrets(url: str) -> str:
+    """A page's path with its long segments (product tokens, order numbers) and query left out:
+    a product URL is a secret, never written to a log in full."""
+    return "/".join(part if len(part) < 12 else "…" for part in urlsplit(url).path.split("/"))[:100]
+
+
+def log_violation_report(body: bytes) -> bool:
+    """Log what a browser says it blocked (report-uri's csp-report, or report-to's list of reports);
+    False when the body is not a report. Only the fields that say what to allow are kept."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return False
+    reports = data if isinstance(data, list) else [data]
+    logged = False
+    for report in reports:
+        if not isinstance(report, dict):
+            continue
+        fields = report.get("csp-report") or report.get("body")
+        if not isinstance(fields, dict):
+            continue
+        blocked = fields.get("blocked-uri") or fields.get("blockedURL") or ""
+        directive = fields.get("violated-directive") or fields.get("effectiveDirective") or ""
+        page = fields.get("document-uri") or fields.get("documentURL") or ""
+        log.warning("CSP blocked %.200s (%.60s) on %s", blocked, directive, _without_secrets(str(page)))
+        logged = True
+    return logged
 
 
 def init_app(app: Flask) -> None:
@@ -77,6 +124,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", content_security_policy())
+        response.headers.setdefault("Reporting-Endpoints", f'csp="{REPORT_PATH}"')
         # Product URLs are secrets: never send them to another site as a Referer.
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

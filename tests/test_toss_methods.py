@@ -206,15 +206,35 @@ def test_only_the_card_page_lets_the_widget_in(client, toss, card_order, make_pr
         header = client.get(url).headers["Content-Security-Policy"]
         return {part.split()[0]: part.split()[1:] for part in header.split("; ")}
 
+    toss_hosts = ["https://*.tosspayments.com", "https://static.toss.im", "https://polyfill-fe.toss.im",
+                  "https://assets-fe.toss.im"]  # fmt: skip
     card = policy(card_order["url"])
-    assert card["script-src"] == ["'self'", "https://js.tosspayments.com"]
-    assert card["connect-src"] == ["'self'", "https://*.tosspayments.com"]
+    assert card["script-src"] == ["'self'", *toss_hosts] and card["connect-src"] == ["'self'", *toss_hosts]
     assert card["frame-src"] == ["https://*.tosspayments.com", "https://*.toss.im"]
-    assert card["form-action"] == ["'self'", "https://*.tosspayments.com"]
+    # The phone's same-tab flow posts to the payment window, which redirects to card issuers.
+    assert card["form-action"] == ["'self'", "https:"]
+    assert card["report-uri"] == ["/csp-report"]
     _, token = make_product()
     product = policy(f"/products/{token}")
     assert product["script-src"] == ["'self'"] and product["frame-src"] == ["'none'"]
     assert product["form-action"] == ["'self'"] and product["connect-src"] == ["'self'"]
+    assert product["report-uri"] == ["/csp-report"]
+
+
+def test_a_browser_report_of_what_the_policy_blocked_is_logged_without_secrets(client, caplog, make_product):
+    _, token = make_product()
+    blocked = {"blocked-uri": "https://pay.cardissuer.example/app", "violated-directive": "frame-src"}
+    report = {"csp-report": {"document-uri": f"https://shop.example.kr/products/{token}?x=1", **blocked}}
+    response = client.post("/csp-report", json=report, headers={"Content-Type": "application/csp-report"})
+    assert response.status_code == 204
+    assert "https://pay.cardissuer.example/app" in caplog.text and "frame-src" in caplog.text
+    assert token not in caplog.text
+    chromium = [{"type": "csp-violation", "body": {"documentURL": "https://shop.example.kr/orders/x",
+                 "blockedURL": "https://polyfill.example/p.js", "effectiveDirective": "script-src-elem"}}]  # fmt: skip
+    assert client.post("/csp-report", json=chromium).status_code == 204
+    assert "polyfill.example" in caplog.text
+    assert client.post("/csp-report", data="not json").status_code == 400
+    assert client.post("/csp-report", data="x" * 20000).status_code == 413
 
 
 def test_cancelling_an_order_closes_its_virtual_account(app, client, admin, toss, card_order):

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from .. import catalog, guest_lookup, images, lifecycle, links, orders, pagecache, payments, previews
+from .. import catalog, guest_lookup, images, lifecycle, links, orders, pagecache, payments, previews, security
 from ..extensions import csrf, db
 from ..i18n import LANG_COOKIE
 from ..models import Order, OrderStatus, PaymentMethod, Product
@@ -313,6 +313,18 @@ def card_fail(order_no: str):
         return redirect(url_for("shop.order", order_no=order.order_no, t=request.args.get("t")))
     message = clean_line(request.args.get("message"))[:200] or _("The payment was not completed.")
     return _private(make_response(_card_page(order, card, error=message)))
+
+
+@bp.post(security.REPORT_PATH)
+@csrf.exempt
+def csp_report():
+    """Where browsers report what the Content-Security-Policy blocked (logged for the merchant)."""
+    body = request.stream.read(security.REPORT_MAX_BYTES + 1)
+    if len(body) > security.REPORT_MAX_BYTES:
+        return {"ok": False}, 413
+    if not security.log_violation_report(body):
+        return {"ok": False}, 400
+    return "", 204
 
 
 @bp.post("/webhooks/toss")
