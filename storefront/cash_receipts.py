@@ -151,7 +151,8 @@ def issue_online(order: Order, actor: str) -> bool:
     }
     # After a receipt the tax office refused, the next request is a new one (its key names the refused one).
     key = hashlib.sha256(f"cash-receipt:{order.order_no}:{order.cash_receipt_key or ''}".encode()).hexdigest()
-    client = _gateway()
+    db.session.commit()  # nothing held across the gateway call
+    client = _client()
     try:
         receipt = client.issue_cash_receipt(body, key)
     except PaymentError as exc:
@@ -177,7 +178,8 @@ def check_requested() -> int:
         by_day[f"{local_date(order.cash_receipt_issued_at):%Y-%m-%d}"][order.cash_receipt_key] = order.id
     answers: dict[int, dict] = {}
     if by_day:
-        client = _gateway()
+        db.session.commit()
+        client = _client()
         for day, keys in by_day.items():
             for receipt in client.cash_receipts_requested_on(day):
                 if receipt.get("receiptKey") in keys and receipt.get("transactionType", "CONFIRM") == "CONFIRM":
@@ -213,8 +215,9 @@ def follow_refund(order: Order) -> str | None:
     left = amount_paid(order)
     receipt_key, issued_for = order.cash_receipt_key, order.cash_receipt_amount
     idempotency = hashlib.sha256(f"cash-receipt-cancel:{receipt_key}:{issued_for}:{excess}".encode()).hexdigest()
+    db.session.commit()
     try:
-        _gateway().cancel_cash_receipt(receipt_key, excess if left else None, idempotency)
+        _client().cancel_cash_receipt(receipt_key, excess if left else None, idempotency)
     except (PaymentError, GatewayUnreachable) as exc:
         reason = str(exc) or getattr(exc, "code", "")
         return _(
@@ -254,8 +257,8 @@ HOMETAX_CANCEL_NEEDED = _l(
 )
 
 
-def _gateway():
-    return payments.provider_for(PaymentMethod.CARD).gateway()  # ends the transaction before the call
+def _client():
+    return payments.provider_for(PaymentMethod.CARD).client()
 
 
 def _failure(receipt: dict) -> str:

@@ -219,6 +219,14 @@ def _due_date(payment: dict) -> datetime | None:
     return (due_at if due_at.tzinfo else due_at.replace(tzinfo=KST)).astimezone(UTC)
 
 
+def _record_refusal(order: Order, kind: PaymentKind, actor: str, exc: PaymentError, payment_key: str, note: str = ""):
+    """The gateway refused a request (a confirm, a refund): on the ledger with its code and words."""
+    note = note or str(exc)
+    ledger.record(
+        order, kind, actor, status="FAILED", provider_code=exc.code[:100], payment_key=payment_key, note=note[:300]
+    )
+
+
 def refunded_amount(payment: dict) -> int:
     """What the gateway has refunded of a payment in all (its ``cancels``, the console's included)."""
     return sum(int(cancel.get("cancelAmount") or 0) for cancel in payment.get("cancels") or [])
@@ -238,13 +246,9 @@ class TossPayments:
         """Whether the widget can take ``amount``: more than 0, and at least the card minimum."""
         return amount >= CARD_MINIMUM
 
-    def gateway(self) -> TossClient:
-        """The API client, after ending the current database transaction.
-
-        A call to the gateway can take seconds; no transaction (on SQLite: the
-        write lock) is held across it, so other requests are never kept waiting.
-        """
-        db.session.commit()
+    def client(self) -> TossClient:
+        """The API client. A call to the gateway can take seconds: every caller commits first, so no
+        transaction (on SQLite: the write lock) is held across it and no request is kept waiting."""
         config = current_app.config
         return TossClient(config["TOSS_API_BASE"], config["TOSS_SECRET_KEY"], float(config["TOSS_TIMEOUT"]))
 
@@ -270,13 +274,13 @@ class TossPayments:
             if order.status is OrderStatus.CONFIRMING and order.payment_key == payment_key:
                 return self.reconcile(order)  # the buyer came back to a confirm left unfinished: finish it
             return ConfirmResult.ALREADY
-        # gateway() commits: the claim is visible to every other request before the gateway is called.
         return self._send_confirm(order, payment_key, PaymentKind.CONFIRM)
 
     def _send_confirm(self, order: Order, payment_key: str, kind: PaymentKind) -> ConfirmResult:
         """The confirm call for the attempt the order is confirming; the same Idempotency-Key every
         time, so a re-sent confirm (after a timeout, a 5xx, PROVIDER_ERROR) never charges twice."""
-        client = self.gateway()
+        db.session.commit()  # the claim is visible to every other request before the gateway is called
+        client = self.client()
         try:
             payment = client.confirm(
                 payment_key, order.order_no, order.total_amount, _key("confirm", order.order_no, payment_key)
@@ -285,10 +289,7 @@ class TossPayments:
             if exc.code == "PROVIDER_ERROR" and self._provider_errors(order, payment_key):
                 # Toss answers a repeated key with its first answer: a second PROVIDER_ERROR for this
                 # attempt will not change by re-sending. The buyer pays again (a new attempt, a new key).
-                ledger.record(
-                    order, kind, ACTOR, status="FAILED", provider_code=exc.code, payment_key=payment_key,
-                    note="provider error twice",
-                )  # fmt: skip
+                _record_refusal(order, kind, ACTOR, exc, payment_key, note="provider error twice")
                 lifecycle.release_card_claim(order, ACTOR, "provider_error_twice")
                 db.session.commit()
                 raise PaymentError(exc.code, PROVIDER_ERROR_AGAIN) from exc  # words chosen when shown
@@ -298,15 +299,7 @@ class TossPayments:
                 db.session.commit()
                 return ConfirmResult.PENDING
             if exc.code != "ALREADY_PROCESSED_PAYMENT":
-                ledger.record(
-                    order,
-                    kind,
-                    ACTOR,
-                    status="FAILED",
-                    provider_code=exc.code[:100],
-                    payment_key=payment_key,
-                    note=str(exc)[:300],
-                )
+                _record_refusal(order, kind, ACTOR, exc, payment_key)
                 lifecycle.release_card_claim(order, ACTOR, exc.code[:100])
                 db.session.commit()
                 raise
@@ -345,8 +338,9 @@ class TossPayments:
         its confirm re-sent while the authentication is valid; after that window it is payable again.
         Raises PaymentError when the re-sent confirm is refused (recorded; the order is payable again).
         """
+        db.session.commit()
         try:
-            payment = self.gateway().payment_for_order(order.order_no)
+            payment = self.client().payment_for_order(order.order_no)
         except (GatewayUnreachable, PaymentError) as exc:
             log.warning("toss lookup for %s failed: %s", order.order_no, exc)
             return self._give_up_if_late(order)
@@ -457,7 +451,8 @@ class TossPayments:
         if refunded_seen is not None and refunded_seen != before.refunded:
             return False  # a form sent again after its first refund was recorded
         partial = amount if amount < before.balance else None
-        client = self.gateway()
+        db.session.commit()
+        client = self.client()
         kind = PaymentKind.CANCEL
         try:
             payment = client.cancel(
@@ -470,15 +465,7 @@ class TossPayments:
             code = ""
         except PaymentError as exc:
             if exc.code != "ALREADY_CANCELED_PAYMENT":
-                ledger.record(
-                    order,
-                    kind,
-                    actor,
-                    status="FAILED",
-                    provider_code=exc.code[:100],
-                    payment_key=payment_key,
-                    note=str(exc)[:300],
-                )
+                _record_refusal(order, kind, actor, exc, payment_key)
                 db.session.commit()
                 raise
             payment, code = client.payment(payment_key), exc.code
@@ -500,14 +487,16 @@ class TossPayments:
         so no money can arrive for an order the shop no longer sells."""
         if order.status is not OrderStatus.CANCELLED or not order.payment_secret or not order.payment_key:
             return
-        payment = self.gateway().payment(order.payment_key)
+        db.session.commit()
+        payment = self.client().payment(order.payment_key)
         if payment.get("status") == "WAITING_FOR_DEPOSIT":
             self._cancel(order, order.payment_key, "order cancelled")
 
     def refund_if_taken(self, order: Order) -> None:
         """A payment that arrived for an order we no longer sell (cancelled, expired): give it back."""
+        db.session.commit()
         try:
-            payment = self.gateway().payment_for_order(order.order_no)
+            payment = self.client().payment_for_order(order.order_no)
         except (GatewayUnreachable, PaymentError):
             return
         if payment and payment.get("status") == "DONE":
@@ -515,7 +504,8 @@ class TossPayments:
 
     def _cancel(self, order: Order, payment_key: str, reason: str) -> None:
         """Give back a whole payment the order never counted as paid (so it moves no money on the ledger)."""
-        payment = self.gateway().cancel(payment_key, reason, _key("cancel", order.order_no, payment_key))
+        db.session.commit()
+        payment = self.client().cancel(payment_key, reason, _key("cancel", order.order_no, payment_key))
         ledger.record(
             order,
             PaymentKind.CANCEL,
@@ -541,7 +531,8 @@ class TossPayments:
         order = orders.find_by_order_no(str(data.get("orderId") or ""))
         if order is None or not payment_key or order.payment_method is not PaymentMethod.CARD:
             return
-        payment = self.gateway().payment(payment_key)  # trust the gateway, not the body
+        db.session.commit()
+        payment = self.client().payment(payment_key)  # trust the gateway, not the body
         if payment.get("orderId") != order.order_no:
             return
         status = str(payment.get("status") or "")[:30]
@@ -581,7 +572,8 @@ class TossPayments:
         ):
             log.warning("toss deposit callback with an unknown order or a wrong secret")
             return
-        payment = self.gateway().payment(order.payment_key or "")
+        db.session.commit()
+        payment = self.client().payment(order.payment_key or "")
         if order.status in lifecycle.PAID_STATUSES and payment.get("status") == "WAITING_FOR_DEPOSIT":
             self._deposit_reversed(order, payment)
         elif order.status not in (OrderStatus.AWAITING_DEPOSIT, OrderStatus.CANCELLED):
