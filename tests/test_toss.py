@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from storefront.extensions import db
 from storefront.models import Order, OrderEvent, OrderStatus, Product, utcnow
+from storefront.payments.toss import WebhookStep, webhook_step
 
 from .conftest import LiveServer, place
 from .fake_toss import FakeToss
@@ -347,3 +348,38 @@ def test_a_confirm_cut_short_is_settled_by_the_cron_job(app, runner, toss, card_
     assert "Settled 1 of 1" in runner.invoke(args=["expire-orders"]).output
     order = order_row(app, card_order["order_no"])
     assert order.status is OrderStatus.PAID and order.payment_key == key
+
+
+# What a payment's status at the gateway does to its order: (gateway status, order status, this
+# attempt, money on the ledger, virtual account) → step.
+S = OrderStatus
+W = WebhookStep
+WEBHOOK_RULES = [
+    ("DONE", S.AWAITING_PAYMENT, False, False, False, W.APPLY),  # paid, the buyer never came back
+    ("DONE", S.CONFIRMING, True, False, False, W.APPLY),
+    ("DONE", S.CONFIRMING, False, False, False, W.IGNORE),  # an older attempt
+    ("WAITING_FOR_DEPOSIT", S.CONFIRMING, True, False, True, W.APPLY),  # 가상계좌 issued
+    ("DONE", S.AWAITING_DEPOSIT, True, False, True, W.APPLY),  # deposited
+    ("DONE", S.PAID, True, True, False, W.IGNORE),  # a repeat
+    ("WAITING_FOR_DEPOSIT", S.PAID, True, True, True, W.REVERSED),
+    ("WAITING_FOR_DEPOSIT", S.SHIPPED, True, True, True, W.REVERSED),  # flagged, not moved (lifecycle)
+    ("WAITING_FOR_DEPOSIT", S.PAID, False, True, True, W.IGNORE),
+    ("DONE", S.CANCELLED, True, False, False, W.GIVE_BACK),  # a card paid after the order expired
+    ("DONE", S.CANCELLED, True, False, True, W.LATE_DEPOSIT),  # a deposit after the merchant cancelled
+    ("DONE", S.CANCELLED, True, True, True, W.IGNORE),  # already on the ledger
+    ("CANCELED", S.PAID, True, True, False, W.SYNC_REFUNDS),  # refunded in the console
+    ("PARTIAL_CANCELED", S.SHIPPED, True, True, False, W.SYNC_REFUNDS),
+    ("CANCELED", S.CANCELLED, True, True, True, W.SYNC_REFUNDS),  # a late deposit refunded in the console
+    ("CANCELED", S.PAID, False, True, False, W.IGNORE),  # another attempt's refund
+    ("CANCELED", S.AWAITING_PAYMENT, True, False, False, W.IGNORE),
+    ("ABORTED", S.CONFIRMING, True, False, False, W.RELEASE),
+    ("EXPIRED", S.CONFIRMING, True, False, False, W.RELEASE),
+    ("ABORTED", S.AWAITING_PAYMENT, True, False, False, W.IGNORE),
+    ("ABORTED", S.CONFIRMING, False, False, False, W.IGNORE),
+    ("IN_PROGRESS", S.CONFIRMING, True, False, False, W.IGNORE),
+]
+
+
+@pytest.mark.parametrize(("status", "order_status", "ours", "paid", "virtual", "expected"), WEBHOOK_RULES)
+def test_webhook_rule_table(status, order_status, ours, paid, virtual, expected):
+    assert webhook_step(status, order_status, ours=ours, paid=paid, virtual_account=virtual) is expected

@@ -120,6 +120,39 @@ class ConfirmResult(enum.Enum):
     WAITING = "waiting"  # 가상계좌 issued: the order waits for the buyer's deposit
 
 
+class WebhookStep(enum.Enum):
+    APPLY = "apply"  # this attempt was paid or got its virtual account: the order follows
+    REVERSED = "reversed"  # a 가상계좌 deposit taken back (DONE → WAITING_FOR_DEPOSIT)
+    GIVE_BACK = "give_back"  # a card paid for an order no longer sold: cancel it at the gateway
+    LATE_DEPOSIT = "late_deposit"  # a 가상계좌 deposit for an order no longer sold: kept for 환불하기
+    SYNC_REFUNDS = "sync_refunds"  # refunded at the gateway (the console too): the ledger follows
+    RELEASE = "release"  # the attempt being confirmed was abandoned: the order is payable again
+    IGNORE = "ignore"  # an older attempt, a repeat, nothing to change
+
+
+def webhook_step(
+    status: str, order_status: OrderStatus, *, ours: bool, paid: bool, virtual_account: bool
+) -> WebhookStep:
+    """What a payment's status at the gateway means for its order: a pure rule over the gateway's
+    status, the order's, whether the payment is the attempt the order holds (``ours``), whether the
+    order has money on its ledger, and whether the payment is a virtual account."""
+    S = OrderStatus
+    # 결제 대기: any attempt that was paid counts (the buyer never came back); once an attempt is being
+    # confirmed or waits for its deposit, only that attempt's events move the order.
+    current = order_status is S.AWAITING_PAYMENT or (ours and order_status in (S.CONFIRMING, S.AWAITING_DEPOSIT))
+    if status in ("DONE", "WAITING_FOR_DEPOSIT") and current:
+        return WebhookStep.APPLY
+    if status == "WAITING_FOR_DEPOSIT" and ours and order_status in lifecycle.PAID_STATUSES:
+        return WebhookStep.REVERSED
+    if status == "DONE" and order_status is S.CANCELLED and not paid:
+        return WebhookStep.LATE_DEPOSIT if virtual_account else WebhookStep.GIVE_BACK
+    if status in ("CANCELED", "PARTIAL_CANCELED") and ours and order_status in lifecycle.REFUNDABLE:
+        return WebhookStep.SYNC_REFUNDS
+    if status in ("ABORTED", "EXPIRED") and ours and order_status is S.CONFIRMING:
+        return WebhookStep.RELEASE
+    return WebhookStep.IGNORE
+
+
 class TossClient:
     def __init__(self, base_url: str, secret_key: str, timeout: float):
         self.base_url = base_url.rstrip("/")
@@ -533,31 +566,8 @@ class TossPayments:
             return
         db.session.commit()
         payment = self.client().payment(payment_key)  # trust the gateway, not the body
-        if payment.get("orderId") != order.order_no:
-            return
-        status = str(payment.get("status") or "")[:30]
-        ours = order.payment_key == payment_key  # the attempt this order is confirming or was paid by
-        # 결제 대기: any attempt that was paid counts (the buyer never came back); once an attempt is
-        # being confirmed or waits for its deposit, only that attempt's events move the order.
-        current = order.status is OrderStatus.AWAITING_PAYMENT or (
-            ours and order.status in (OrderStatus.CONFIRMING, OrderStatus.AWAITING_DEPOSIT)
-        )
-        if status in ("DONE", "WAITING_FOR_DEPOSIT") and current:
-            self._apply(order, payment, PaymentKind.WEBHOOK)
-        elif status == "WAITING_FOR_DEPOSIT" and ours and order.status in lifecycle.PAID_STATUSES:
-            self._deposit_reversed(order, payment)
-        elif status == "DONE" and order.status is OrderStatus.CANCELLED and ledger.totals(order).paid == 0:
-            self._cancel(order, payment_key, "order no longer payable")
-        elif status in ("CANCELED", "PARTIAL_CANCELED") and ours and order.status in lifecycle.REFUNDABLE:
-            lifecycle.sync_provider_refunds(
-                order, refunded_amount(payment), ACTOR, PaymentKind.WEBHOOK, status=status, payment_key=payment_key
-            )
-        elif status in ("ABORTED", "EXPIRED") and ours and order.status is OrderStatus.CONFIRMING:
-            ledger.record(order, PaymentKind.WEBHOOK, ACTOR, status=status, payment_key=payment_key)
-            lifecycle.release_card_claim(order, ACTOR, status)
-        else:
-            # An older attempt, a repeat, or nothing to change: kept on the ledger, the order left alone.
-            ledger.record(order, PaymentKind.WEBHOOK, ACTOR, status=status, payment_key=payment_key, note="ignored")
+        if payment.get("orderId") == order.order_no:
+            self._follow(order, payment)
 
     def _deposit_callback(self, payload: dict) -> None:
         """A virtual account's deposit (or its cancellation): act only when the body carries the secret
@@ -573,18 +583,40 @@ class TossPayments:
             log.warning("toss deposit callback with an unknown order or a wrong secret")
             return
         db.session.commit()
-        payment = self.client().payment(order.payment_key or "")
-        if order.status in lifecycle.PAID_STATUSES and payment.get("status") == "WAITING_FOR_DEPOSIT":
-            self._deposit_reversed(order, payment)
-        elif order.status not in (OrderStatus.AWAITING_DEPOSIT, OrderStatus.CANCELLED):
-            ledger.record(order, PaymentKind.WEBHOOK, ACTOR, status=str(data.get("status") or "")[:30], note="ignored")
-        elif order.status is OrderStatus.AWAITING_DEPOSIT:
+        self._follow(order, self.client().payment(order.payment_key or ""))
+
+    def _follow(self, order: Order, payment: dict) -> None:
+        """Move the order as the gateway's record of ``payment`` says (:func:`webhook_step` decides)."""
+        payment_key = str(payment.get("paymentKey") or "")[:200]
+        status = str(payment.get("status") or "")[:30]
+        step = webhook_step(
+            status,
+            order.status,
+            ours=order.payment_key == payment_key,
+            paid=ledger.totals(order).paid > 0,
+            virtual_account=payment.get("method") == "가상계좌",
+        )
+        if step is WebhookStep.APPLY:
             self._apply(order, payment, PaymentKind.WEBHOOK)
-        elif payment.get("status") == "DONE":
-            # Deposited after the order was cancelled (its account could not be closed in time): the
-            # money is on the ledger, so the order offers 환불하기 for it, and the merchant is told.
+        elif step is WebhookStep.REVERSED:
+            self._deposit_reversed(order, payment)
+        elif step is WebhookStep.GIVE_BACK:
+            self._cancel(order, payment_key, "order no longer payable")
+        elif step is WebhookStep.LATE_DEPOSIT:
+            # Its account could not be closed in time: the money goes on the ledger, so the order
+            # offers 환불하기 for it (a deposit is refunded to an account the merchant enters).
+            amount = int(payment.get("totalAmount") or 0)
+            note = "deposit after the order was cancelled"
             if lifecycle.record_late_deposit(
-                order, PaymentKind.WEBHOOK, ACTOR, int(payment.get("totalAmount") or 0),
-                payment_key=order.payment_key or "", note="deposit after the order was cancelled",
-            ):  # fmt: skip
+                order, PaymentKind.WEBHOOK, ACTOR, amount, payment_key=payment_key, note=note
+            ):
                 db.session.add(Notification(kind="late_deposit", order_id=order.id))
+        elif step is WebhookStep.SYNC_REFUNDS:
+            lifecycle.sync_provider_refunds(
+                order, refunded_amount(payment), ACTOR, PaymentKind.WEBHOOK, status=status, payment_key=payment_key
+            )
+        elif step is WebhookStep.RELEASE:
+            ledger.record(order, PaymentKind.WEBHOOK, ACTOR, status=status, payment_key=payment_key)
+            lifecycle.release_card_claim(order, ACTOR, status)
+        else:  # an older attempt, a repeat, or nothing to change: on the ledger, the order left alone
+            ledger.record(order, PaymentKind.WEBHOOK, ACTOR, status=status, payment_key=payment_key, note="ignored")
