@@ -154,7 +154,7 @@ def expire_orders() -> None:
     Card orders left 결제 확인 중 (the app stopped while confirming) are settled from the gateway first,
     and 현금영수증 requested through Toss are looked up (the tax office answers a day or two later).
     """
-    from . import cash_receipts, lifecycle, payments
+    from . import cash_receipts, money, payments
     from .models import Order, OrderStatus, PaymentMethod
     from .payments.toss import ConfirmResult, GatewayUnreachable
 
@@ -180,8 +180,7 @@ def expire_orders() -> None:
         else:
             db.session.commit()
             click.echo(f"{answered} cash receipt(s) answered by the tax office.")
-    count = lifecycle.expire_due()
-    db.session.commit()
+    count = money.expire_due()
     click.echo(f"Cancelled {count} overdue order(s).")
 
 

@@ -178,6 +178,7 @@ STEPS: dict[Action, Step] = {
 }
 # Statuses in which the buyer may still pay.
 PAYABLE = STEPS[Action.EXPIRE].sources
+CANNOT_REFUND = _l("This order cannot be refunded.")
 STALE_REFUND_FORM = _l(
     "Another refund was recorded for this order after this form was opened, so this one was not. "
     "Check the refunds below and refund again if the buyer is still owed money."
@@ -332,8 +333,8 @@ def expire_if_due(order: Order, now: datetime | None = None) -> bool:
     return _move(order, Action.EXPIRE, SYSTEM, "deadline_passed", now)
 
 
-def expire_due(now: datetime | None = None) -> int:
-    """Cancel every unpaid order past its deadline; returns how many this call cancelled."""
+def expire_due(now: datetime | None = None) -> list[Order]:
+    """Cancel every unpaid order past its deadline; returns the orders this call cancelled."""
     now = now or utcnow()
     due = db.session.scalars(
         sa.select(Order)
@@ -341,7 +342,7 @@ def expire_due(now: datetime | None = None) -> int:
         .options(sa.orm.selectinload(Order.items))
         .order_by(Order.id)
     ).all()
-    return sum(expire_if_due(order, now) for order in due)
+    return [order for order in due if expire_if_due(order, now)]
 
 
 # -- card payments (called by the provider) --------------------------------------------------
@@ -449,7 +450,7 @@ def refund_problem(order: Order, amount: int, refunded_seen: int | None) -> Refu
     """
     totals = ledger.totals(order)
     if not allows(order, Action.REFUND, lambda: totals):
-        return RefundProblem(str(_l("This order cannot be refunded.")), False)
+        return RefundProblem(str(CANNOT_REFUND), False)
     if refunded_seen != totals.refunded:
         return RefundProblem(str(STALE_REFUND_FORM), False)
     balance = totals.balance

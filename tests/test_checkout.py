@@ -228,7 +228,7 @@ def test_concurrent_expiry_returns_stock_once(app, bank_ready, make_product):
     def run():
         with app.app_context():
             barrier.wait()
-            counts.append(lifecycle.expire_due())
+            counts.append(len(lifecycle.expire_due()))
             db.session.commit()
             db.session.remove()
 

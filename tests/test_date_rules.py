@@ -86,15 +86,15 @@ def test_deposit_deadline_and_its_extension(app, client, bank_ready, make_produc
     assert order.expires_at == deadline
     with app.app_context():
         with frozen(deadline - timedelta(seconds=1)):
-            assert lifecycle.expire_due() == 0
+            assert lifecycle.expire_due() == []
         with frozen(deadline - timedelta(minutes=1)):
             order = db.session.get(Order, order.id)
             assert lifecycle.extend_deadline(order, 2, SYSTEM)  # 입금 기한 연장: two more days
             db.session.commit()
         with frozen(deadline + timedelta(days=2) - timedelta(seconds=1)):
-            assert lifecycle.expire_due() == 0
+            assert lifecycle.expire_due() == []
         with frozen(deadline + timedelta(days=2)):
-            assert lifecycle.expire_due() == 1
+            assert len(lifecycle.expire_due()) == 1
             db.session.commit()
     assert _order(app, order_no).status is OrderStatus.CANCELLED
 

@@ -237,6 +237,14 @@ def test_a_browser_report_of_what_the_policy_blocked_is_logged_without_secrets(c
     assert client.post("/csp-report", data="x" * 20000).status_code == 413
 
 
+def test_an_expired_virtual_account_order_is_closed_at_the_gateway_too(app, client, runner, toss, card_order):
+    key, _ = pay_by(client, toss, card_order, "가상계좌")
+    expire(app, card_order["order_no"])  # its 입금 기한 passed
+    assert "Cancelled 1 overdue" in runner.invoke(args=["expire-orders"]).output
+    assert order_row(app, card_order["order_no"]).status is OrderStatus.CANCELLED
+    assert toss.payments[key]["status"] == "CANCELED"  # no money can arrive for it any more
+
+
 def test_cancelling_an_order_closes_its_virtual_account(app, client, admin, toss, card_order):
     key, _ = pay_by(client, toss, card_order, "가상계좌")
     order_id = order_row(app, card_order["order_no"]).id

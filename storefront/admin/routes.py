@@ -11,7 +11,6 @@ from .. import (
     auth,
     batches,
     business,
-    cash_receipts,
     catalog,
     dashboard,
     exports,
@@ -19,6 +18,7 @@ from .. import (
     ledger,
     lifecycle,
     links,
+    money,
     notifications,
     orders,
     payments,
@@ -29,7 +29,6 @@ from ..auth import authenticate, has_admin
 from ..extensions import db
 from ..models import AdminUser, Order, PaymentMethod, Product, ProductBatch, utcnow
 from ..numbers import parse_int
-from ..payments.toss import GatewayUnreachable
 from ..settings import save_settings, settings_row, shop_settings
 from ..throttle import throttle
 from ..urls import absolute_url, page_number, small_int
@@ -585,8 +584,7 @@ def order_mark_paid(order_id: int):
     if order.payment_method is not PaymentMethod.BANK_TRANSFER:
         flash(_("Card payments are confirmed by the payment gateway, not by hand."), "error")
         return redirect(url_for("admin.order_detail", order_id=order_id))
-    result = payments.provider_for(order.payment_method).confirm(order, {"actor": current_user.email})
-    db.session.commit()
+    result = money.confirm_deposit(order, current_user.email)
     if result is lifecycle.Deposit.PAID:
         flash(_("The deposit was confirmed."), "success")
     elif result is lifecycle.Deposit.NO_STOCK:
@@ -604,19 +602,14 @@ def order_mark_paid(order_id: int):
 
 @bp.post("/orders/<id:order_id>/cancel")
 def order_cancel(order_id: int):
-    response = _order_step(
-        order_id,
-        lifecycle.cancel,
-        _("The order was cancelled and the stock returned."),
-        _("This order cannot be cancelled any more."),
-    )
-    order = db.session.get(Order, order_id)
-    if order is not None and order.payment_method is PaymentMethod.CARD:
-        try:
-            payments.provider_for(order.payment_method).close_unpaid(order)
-        except (GatewayUnreachable, payments.PaymentError):
-            flash(_("Close the virtual account in the Toss Payments console too."), "warning")
-    return response
+    outcome = money.cancel_order(db.get_or_404(Order, order_id), current_user.email)
+    if outcome.done:
+        flash(_("The order was cancelled and the stock returned."), "success")
+    else:
+        flash(_("This order cannot be cancelled any more."), "error")
+    if outcome.todo:
+        flash(outcome.todo, "warning")
+    return redirect(url_for("admin.order_detail", order_id=order_id))
 
 
 @bp.post("/orders/<id:order_id>/prepare")
@@ -674,39 +667,23 @@ def order_refund(order_id: int):
     form = RefundForm(method=order.payment_method, needs_account=payments.refund_needs_account(order))
     if not form.validate_on_submit():
         return _order_page(order, 422, refund_form=form)
-    seen = parse_int(form.refunded_seen.data)
-    problem = lifecycle.refund_problem(order, form.amount.data, seen)
-    if problem and problem.about_amount:
-        form.amount.errors = [problem.message]
+    outcome = money.refund_order(
+        order,
+        form.amount.data,
+        current_user.email,
+        refunded_seen=parse_int(form.refunded_seen.data),
+        restock=form.restock.data,
+        account=form.account(),
+    )
+    if outcome.problem and outcome.problem.about_amount:
+        form.amount.errors = [outcome.problem.message]
         return _order_page(order, 422, refund_form=form)
-    if problem:  # sent twice, or the order moved on: nothing recorded, the page as it is now
-        flash(problem.message, "error")
-        return redirect(url_for("admin.order_detail", order_id=order_id))
-    provider = payments.provider_for(order.payment_method)
-    try:
-        refunded = provider.refund(
-            order,
-            form.amount.data,
-            "refunded by the merchant",
-            current_user.email,
-            form.restock.data,
-            refunded_seen=seen,
-            **form.account(),
-        )
-    except (payments.PaymentError, GatewayUnreachable) as exc:
-        db.session.rollback()
-        flash(_("The refund failed: %(reason)s", reason=str(exc) or getattr(exc, "code", "")), "error")
-        return redirect(url_for("admin.order_detail", order_id=order_id))
-    if refunded:
-        db.session.commit()
-        flash(_("The refund was recorded."), "success")
-        receipt_todo = cash_receipts.follow_refund(order)
-        if receipt_todo:
-            flash(receipt_todo, "warning")
+    if outcome.problem:  # sent twice, refused, or the order moved on: nothing recorded
+        flash(outcome.problem.message, "error")
     else:
-        db.session.rollback()
-        stale = ledger.totals(order).refunded != seen  # the same form sent twice at once
-        flash(lifecycle.STALE_REFUND_FORM if stale else _("This order cannot be refunded."), "error")
+        flash(_("The refund was recorded."), "success")
+    if outcome.todo:
+        flash(outcome.todo, "warning")
     return redirect(url_for("admin.order_detail", order_id=order_id))
 
 
