@@ -46,4 +46,4 @@ def safe_next(target: str | None) -> str:
     return local_path(target, url_for("admin.index"))
 
 
-from . import legal, routes  # noqa: E402,F401  (routes attach themselves to bp)
+from . import accounts, legal, orders, products, settings  # noqa: E402,F401  (each attaches its routes to bp)

@@ -1,0 +1,236 @@
+"""The back office: 주문 관리, its exports, and each order's steps (views validate, call, flash)."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import (
+    exports,
+    ledger,
+    lifecycle,
+    money,
+    notifications,
+    orders,
+    payments,
+)
+from ..extensions import db
+from ..models import Order, PaymentMethod
+from ..numbers import parse_int
+from ..urls import page_number
+from . import bp
+from .forms import (
+    BulkShipForm,
+    ConfirmForm,
+    ExtendDeadlineForm,
+    OrderFilterForm,
+    RefundForm,
+    ShipForm,
+)
+
+
+@bp.get("/orders")
+def orders_list():
+    return _orders_page(BulkShipForm())
+
+
+def _orders_page(bulk_form: BulkShipForm, status: int = 200):
+    filters = OrderFilterForm(request.args)
+    stmt = orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
+    page = db.paginate(
+        stmt, page=page_number(), per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True
+    )
+    return render_template("admin/orders.html", filters=filters, page=page, bulk_form=bulk_form), status
+
+
+@bp.post("/orders/ship")
+def orders_ship():
+    """일괄 배송 시작: each pasted order that may ship now starts shipping; the others are named."""
+    form = BulkShipForm()
+    if not form.validate_on_submit():
+        return _orders_page(form, 422)
+    results = lifecycle.ship_many(form.pairs, form.carrier.data, current_user.email)
+    db.session.commit()
+    shipped = [no for no, ok in results if ok]
+    skipped = [no for no, ok in results if not ok]
+    if shipped:
+        flash(_("Shipping started for %(n)d orders.", n=len(shipped)), "success")
+    if skipped:
+        flash(
+            _("Not shipped (unknown, unpaid or already shipped): %(orders)s", orders=", ".join(skipped[:20])), "error"
+        )
+    return redirect(url_for("admin.orders_list"))
+
+
+@bp.get("/orders.csv")
+def orders_csv():
+    filters = OrderFilterForm(request.args)
+    stmt = orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
+    body = exports.orders_csv(db.session.scalars(stmt))
+    return current_app.response_class(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{exports.filename("csv")}"'},
+    )
+
+
+@bp.get("/orders.xlsx")
+def orders_xlsx():
+    filters = OrderFilterForm(request.args)
+    stmt = orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
+    return current_app.response_class(
+        exports.orders_xlsx(db.session.scalars(stmt)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{exports.filename("xlsx")}"'},
+    )
+
+
+def _order_page(order: Order, status: int = 200, **forms):
+    forms.setdefault("ship_form", ShipForm())
+    forms.setdefault("extend_form", ExtendDeadlineForm())
+    forms.setdefault(
+        "refund_form", RefundForm(method=order.payment_method, needs_account=payments.refund_needs_account(order))
+    )
+    return (
+        render_template(
+            "admin/order_detail.html",
+            order=order,
+            confirm_form=ConfirmForm(),
+            actions=lifecycle.allowed_actions(order),
+            awaiting_payment=order.status in lifecycle.PAYABLE,
+            totals=ledger.totals(order),
+            **forms,
+        ),
+        status,
+    )
+
+
+@bp.route("/orders/<id:order_id>", methods=["GET"])
+def order_detail(order_id: int):
+    order = db.get_or_404(Order, order_id)
+    changed = lifecycle.expire_if_due(order)
+    notifications.mark_read(order.id)
+    db.session.commit()
+    if changed:
+        flash(_("The payment deadline passed: the order was cancelled and the stock returned."), "info")
+    return _order_page(order)
+
+
+def _order_step(order_id: int, step, done: str, refused: str):
+    """One button of the order page: the lifecycle step, commit, back to the order."""
+    order = db.get_or_404(Order, order_id)
+    if step(order, current_user.email):
+        db.session.commit()
+        flash(done, "success")
+    else:
+        db.session.rollback()
+        flash(refused, "error")
+    return redirect(url_for("admin.order_detail", order_id=order_id))
+
+
+@bp.post("/orders/<id:order_id>/paid")
+def order_mark_paid(order_id: int):
+    order = db.get_or_404(Order, order_id)
+    if order.payment_method is not PaymentMethod.BANK_TRANSFER:
+        flash(_("Card payments are confirmed by the payment gateway, not by hand."), "error")
+        return redirect(url_for("admin.order_detail", order_id=order_id))
+    result = money.confirm_deposit(order, current_user.email)
+    if result is lifecycle.Deposit.PAID:
+        flash(_("The deposit was confirmed."), "success")
+    elif result is lifecycle.Deposit.NO_STOCK:
+        flash(
+            _(
+                "The deposit was recorded, but the order was cancelled and its stock has been sold since. "
+                "Refund the buyer with “Refund”."
+            ),
+            "error",
+        )
+    else:
+        flash(_("This order cannot be marked as paid any more."), "error")
+    return redirect(url_for("admin.order_detail", order_id=order_id))
+
+
+@bp.post("/orders/<id:order_id>/cancel")
+def order_cancel(order_id: int):
+    outcome = money.cancel_order(db.get_or_404(Order, order_id), current_user.email)
+    if outcome.done:
+        flash(_("The order was cancelled and the stock returned."), "success")
+    else:
+        flash(_("This order cannot be cancelled any more."), "error")
+    if outcome.todo:
+        flash(outcome.todo, "warning")
+    return redirect(url_for("admin.order_detail", order_id=order_id))
+
+
+@bp.post("/orders/<id:order_id>/prepare")
+def order_prepare(order_id: int):
+    return _order_step(
+        order_id, lifecycle.prepare, _("The order is being prepared for shipping."), _("This step is not possible now.")
+    )
+
+
+@bp.post("/orders/<id:order_id>/deliver")
+def order_deliver(order_id: int):
+    return _order_step(
+        order_id, lifecycle.deliver, _("The order was marked delivered."), _("This step is not possible now.")
+    )
+
+
+@bp.post("/orders/<id:order_id>/confirm-purchase")
+def order_confirm_purchase(order_id: int):
+    return _order_step(
+        order_id, lifecycle.confirm_purchase, _("The purchase was confirmed."), _("This step is not possible now.")
+    )
+
+
+@bp.post("/orders/<id:order_id>/ship")
+def order_ship(order_id: int):
+    order = db.get_or_404(Order, order_id)
+    form = ShipForm()
+    if not form.validate_on_submit():
+        return _order_page(order, 422, ship_form=form)
+    if lifecycle.ship(order, form.carrier.data, form.tracking_no.data, current_user.email):
+        db.session.commit()
+        flash(_("Shipping started."), "success")
+    else:
+        flash(_("This step is not possible now."), "error")
+    return redirect(url_for("admin.order_detail", order_id=order_id))
+
+
+@bp.post("/orders/<id:order_id>/extend")
+def order_extend(order_id: int):
+    order = db.get_or_404(Order, order_id)
+    form = ExtendDeadlineForm()
+    if not form.validate_on_submit():
+        return _order_page(order, 422, extend_form=form)
+    if lifecycle.extend_deadline(order, int(form.days.data), current_user.email):
+        db.session.commit()
+        flash(_("The deadline was extended."), "success")
+    else:
+        flash(_("This step is not possible now."), "error")
+    return redirect(url_for("admin.order_detail", order_id=order_id))
+
+
+@bp.post("/orders/<id:order_id>/refund")
+def order_refund(order_id: int):
+    order = db.get_or_404(Order, order_id)
+    form = RefundForm(method=order.payment_method, needs_account=payments.refund_needs_account(order))
+    if not form.validate_on_submit():
+        return _order_page(order, 422, refund_form=form)
+    outcome = money.refund_order(
+        order,
+        form.amount.data,
+        current_user.email,
+        refunded_seen=parse_int(form.refunded_seen.data),
+        restock=form.restock.data,
+        account=form.account(),
+    )
+    if outcome.problem and outcome.problem.about_amount:
+        form.amount.errors = [outcome.problem.message]
+        return _order_page(order, 422, refund_form=form)
+    if outcome.problem:  # sent twice, refused, or the order moved on: nothing recorded
+        flash(outcome.problem.message, "error")
+    else:
+        flash(_("The refund was recorded."), "success")
+    if outcome.todo:
+        flash(outcome.todo, "warning")
+    return redirect(url_for("admin.order_detail", order_id=order_id))

@@ -1,0 +1,64 @@
+"""The back office: 관리자 홈 and 상점 설정."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import (
+    business,
+    dashboard,
+    images,
+)
+from ..extensions import db
+from ..settings import save_settings, settings_row, shop_settings
+from . import bp
+from .forms import (
+    ShopSettingsForm,
+)
+
+
+@bp.get("/")
+def index():
+    """관리자 홈: the 시작하기 checklist, today's figures and the links by state."""
+    return render_template(
+        "admin/home.html",
+        steps=dashboard.getting_started(),
+        figures=dashboard.todays_figures(),
+        links=dashboard.link_counts(),
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    current = shop_settings()
+    missing = business.missing_items(current)
+    form = ShopSettingsForm(obj=settings_row() if request.method == "GET" else None)
+    upload_errors: list[str] = []
+    if request.method == "POST":
+        valid = form.validate()
+        values = form.values()
+        for field, column in ((form.preview_image, "preview_image_hash"), (form.favicon, "favicon_hash")):
+            content_hash, errors = _stored_picture(field.name)
+            field.errors = list(field.errors) + errors
+            upload_errors += errors
+            if content_hash:
+                values[column] = content_hash
+        if valid and not upload_errors:
+            save_settings(values, actor=current_user.email)
+            db.session.commit()
+            flash(_("Settings saved."), "success")
+            return redirect(url_for("admin.settings"))
+        return render_template("admin/settings.html", form=form, current=current, missing=missing, failed=True), 422
+    return render_template("admin/settings.html", form=form, current=current, missing=missing)
+
+
+def _stored_picture(name: str) -> tuple[str | None, list[str]]:
+    """The content hash of the picture sent in file field ``name`` (if any), and the messages for a refused one."""
+    for upload in request.files.getlist(name)[:1]:
+        if upload and upload.filename:
+            try:
+                data = upload.stream.read(current_app.config["MAX_IMAGE_BYTES"] + 1)
+                return images.store_upload(data).content_hash, []
+            except images.ImageRejected as exc:
+                return None, [f"{upload.filename[-80:]}: {exc}"]
+    return None, []
