@@ -12,13 +12,8 @@ from ..extensions import db
 from ..models import AdminUser
 from ..throttle import throttle
 from . import bp, safe_next
-from .forms import (
-    AccountForm,
-    ConfirmForm,
-    LoginForm,
-    PasswordChangeForm,
-    SetupForm,
-)
+from .forms import ConfirmForm
+from .forms.accounts import AccountForm, LoginForm, PasswordChangeForm, SetupForm
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from .. import cash_receipts, policies
 from ..extensions import db
 from ..models import Order, PolicyKind
 from . import bp
-from .forms import PolicyForm
+from .forms.settings import PolicyForm
 
 
 @bp.get("/policies")

@@ -18,14 +18,8 @@ from ..models import Order, PaymentMethod
 from ..numbers import parse_int
 from ..urls import page_number
 from . import bp
-from .forms import (
-    BulkShipForm,
-    ConfirmForm,
-    ExtendDeadlineForm,
-    OrderFilterForm,
-    RefundForm,
-    ShipForm,
-)
+from .forms import ConfirmForm
+from .forms.orders import BulkShipForm, ExtendDeadlineForm, OrderFilterForm, RefundForm, ShipForm
 
 
 @bp.get("/orders")

@@ -20,14 +20,8 @@ from ..models import Product, ProductBatch, utcnow
 from ..numbers import parse_int
 from ..urls import absolute_url, page_number, small_int
 from . import bp
-from .forms import (
-    BatchForm,
-    CategoriesForm,
-    ConfirmForm,
-    ProductFilterForm,
-    ProductForm,
-    QuickWindowForm,
-)
+from .forms import ConfirmForm
+from .forms.products import BatchForm, CategoriesForm, ProductFilterForm, ProductForm, QuickWindowForm
 
 
 @bp.route("/categories", methods=["GET", "POST"])

@@ -12,9 +12,7 @@ from .. import (
 from ..extensions import db
 from ..settings import save_settings, settings_row, shop_settings
 from . import bp
-from .forms import (
-    ShopSettingsForm,
-)
+from .forms.settings import ShopSettingsForm
 
 
 @bp.get("/")

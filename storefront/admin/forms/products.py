@@ -1,4 +1,4 @@
-"""Forms of the back office. Labels are the glossary's words (English msgids, Korean catalogue)."""
+"""Forms of 카테고리 관리, 상품 등록/수정, 상품 관리's filters, 빠른 개인결제창 and 일괄 생성."""
 
 from datetime import UTC
 
@@ -7,14 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    EmailField,
     FieldList,
     FileField,
     Form,
     FormField,
     HiddenField,
     MultipleFileField,
-    PasswordField,
     RadioField,
     SelectField,
     StringField,
@@ -22,8 +20,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
-    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -32,35 +28,19 @@ from wtforms.validators import (
 )
 from wtforms.widgets import FileInput
 
-from .. import business
-from ..auth import MIN_PASSWORD_LENGTH
-from ..catalog import PERSONAL_PAYMENT_PRESET, CategoryRow, ProductData, ordered_categories
-from ..clock import KST
-from ..fields import LenientIntegerField, PhoneField, email_field, line_field, mobile_number, options
-from ..lifecycle import CARRIERS, TRACKING_NO_RE
-from ..links import LINK_STATUS_LABELS, LinkStatus
-from ..models import DisplayStatus, OrderStatus, PaymentMethod, Product
-from ..numbers import parse_id, parse_int
-from ..text import clean_line, clean_text
+from ...catalog import PERSONAL_PAYMENT_PRESET, CategoryRow, ProductData, ordered_categories
+from ...clock import KST
+from ...fields import LenientIntegerField, PhoneField, line_field, mobile_number, options
+from ...links import LINK_STATUS_LABELS, LinkStatus
+from ...models import DisplayStatus, Product
+from ...numbers import parse_id, parse_int
+from ...text import clean_line, clean_text
 
 MAX_PRICE = 1_000_000_000
 BOUND_LINKS_ARE_NOT_LISTED = _l(
     "A link that asks for the customer's digits is for that customer only: do not display it in product lists."
 )
 MAX_STOCK = 1_000_000
-BUSINESS_FIELDS = (
-    "business_name", "representative", "business_no", "mail_order_no", "business_address", "privacy_officer",
-    "hosting_provider", "escrow_provider", "escrow_url",
-)  # fmt: skip
-
-
-class LoginForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail"),
-        filters=[clean_line],
-        validators=[DataRequired(_l("Enter your e-mail.")), Email(_l("Enter a valid e-mail address."))],
-    )
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
 class CategoryRowForm(Form):
@@ -351,124 +331,6 @@ class ProductFilterForm(Form):
         self.category.choices = options((0, _l("All")), *((c.id, c.name) for c in ordered_categories()))
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: just the CSRF token for buttons that POST."""
-
-
-class ShopSettingsForm(FlaskForm):
-    name = line_field(_l("Shop name"), 100, required=_l("Enter the shop name."))
-    description = line_field(_l("Shop description"), 300)
-    phone = line_field(_l("Contact phone"), 30)
-    email = email_field(_l("Contact e-mail"))
-    notify_email = email_field(_l("E-mail for order notifications"))
-    bank_name = line_field(_l("Bank"), 50)
-    bank_account = line_field(_l("Account number"), 50)
-    bank_holder = line_field(_l("Account holder"), 50)
-    payment_due_days = LenientIntegerField(
-        _l("Payment deadline (days)"),
-        default=3,
-        validators=[
-            InputRequired(_l("Enter the number of days.")),
-            NumberRange(1, 30, _l("Enter a number of days from 1 to 30.")),
-        ],
-    )
-    preview_image = MultipleFileField(_l("Default preview image"))
-    # 사업자 정보 and 구매안전서비스 (see storefront.business).
-    business_name = line_field(_l("Business name"), 100)
-    representative = line_field(_l("Representative"), 50)
-    business_no = StringField(_l("Business registration number"), filters=[business.brn_digits])
-    mail_order_no = line_field(_l("Mail-order business report number"), 50)
-    business_address = line_field(_l("Business address"), 200)
-    privacy_officer = line_field(_l("Privacy officer"), 100)
-    hosting_provider = line_field(_l("Hosting provider"), 100)
-    escrow_provider = line_field(_l("Purchase protection service provider"), 100)
-    escrow_url = line_field(_l("Enrolment check link"), 500)
-
-    def validate_business_no(self, field):
-        if field.data and not business.is_valid_brn(field.data):
-            raise ValidationError(_l("Enter a valid 10-digit business registration number such as 123-45-67890."))
-
-    def validate_mail_order_no(self, field):
-        if field.data and not business.is_plausible_mail_order_no(field.data):
-            raise ValidationError(_l("Enter the number as on the report, such as 제2024-서울강남-01234호."))
-
-    def validate_escrow_url(self, field):
-        if field.data and not field.data.startswith(("https://", "http://")):
-            raise ValidationError(_l("Enter a link that starts with https://."))
-    favicon = MultipleFileField(_l("Favicon"))
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        bank = [self.bank_name, self.bank_account, self.bank_holder]
-        if any(f.data for f in bank):
-            for f in bank:
-                if not f.data and not f.errors:
-                    f.errors.append(_l("Fill in the bank, account number and holder together."))
-                    valid = False
-        return valid
-
-    def values(self) -> dict:
-        names = ["name", "description", "phone", "email", "notify_email", "bank_name", "bank_account", "bank_holder"]
-        values = {name: getattr(self, name).data or "" for name in names}
-        values["payment_due_days"] = self.payment_due_days.data
-        for name in BUSINESS_FIELDS:
-            values[name] = getattr(self, name).data or ""
-        return values
-
-
-class OrderFilterForm(Form):
-    """주문 관리 filters, from the query string."""
-
-    q = StringField(_l("Order number, name or phone"), filters=[lambda s: clean_line(s)[:50]])
-    status = SelectField(
-        _l("Status"),
-        choices=options(("", _l("All")), *((status.value, status.label) for status in OrderStatus)),
-        default="",
-        validate_choice=False,
-    )
-
-
-def _new_password(label) -> PasswordField:
-    return PasswordField(
-        label,
-        validators=[
-            DataRequired(_l("Enter a password.")),
-            Length(min=MIN_PASSWORD_LENGTH, message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)),
-            Length(max=200, message=_l("Up to %(n)d characters.", n=200)),
-        ],
-    )
-
-
-def _repeat(label, of: str) -> PasswordField:
-    return PasswordField(label, validators=[EqualTo(of, message=_l("The two passwords are not the same."))])
-
-
-class AccountForm(FlaskForm):
-    """A new account: the owner's at first run, a staff member's on 운영자 계정."""
-
-    email = EmailField(
-        _l("E-mail"),
-        filters=[clean_line],
-        validators=[
-            DataRequired(_l("Enter your e-mail.")),
-            Email(_l("Enter a valid e-mail address.")),
-            Length(max=254, message=_l("Up to %(n)d characters.", n=254)),
-        ],
-    )
-    password = _new_password(_l("Password"))
-    password_confirm = _repeat(_l("Password again"), "password")
-
-
-class SetupForm(AccountForm):
-    code = HiddenField()
-
-
-class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your password."))])
-    new_password = _new_password(_l("New password"))
-    new_password_confirm = _repeat(_l("New password again"), "new_password")
-
-
 class BatchForm(FlaskForm):
     """개인결제창 일괄 생성: a file or pasted rows; the preview carries the rows forward in ``rows``."""
 
@@ -477,125 +339,3 @@ class BatchForm(FlaskForm):
     phone_check = BooleanField(_l("Ask for the last 4 digits of the mobile number"))
     rows = HiddenField()
     source_name = HiddenField(filters=[lambda s: clean_line(s)[:200]])
-
-
-class PolicyForm(FlaskForm):
-    body = TextAreaField(
-        _l("Text"),
-        validators=[
-            DataRequired(_l("Enter the text.")),
-            Length(max=50_000, message=_l("Up to %(n)d characters.", n=50_000)),
-        ],
-    )
-class ShipForm(FlaskForm):
-    """배송 시작: 택배사 and 송장번호."""
-
-    carrier = SelectField(
-        _l("Carrier"),
-        choices=options(("", _l("Choose")), *((code, carrier.name) for code, carrier in CARRIERS.items())),
-        validators=[InputRequired(_l("Choose the carrier."))],
-        validate_choice=False,  # validate_carrier says it in the shop's words
-    )
-    tracking_no = line_field(_l("Tracking number"), 30, _l("Enter the tracking number."))
-
-    def validate_tracking_no(self, field):
-        field.data = (field.data or "").replace(" ", "")
-        if not TRACKING_NO_RE.match(field.data):
-            raise ValidationError(_l("A tracking number is 4 to 30 digits, letters or hyphens."))
-
-    def validate_carrier(self, field):
-        if field.data not in CARRIERS:
-            raise ValidationError(_l("Choose the carrier."))
-
-
-DEADLINE_DAYS = (1, 2, 3, 5, 7)
-
-
-class ExtendDeadlineForm(FlaskForm):
-    """입금 기한 연장."""
-
-    days = SelectField(
-        _l("Extend by"),
-        choices=options(*((str(n), _l("%(n)d days", n=n)) for n in DEADLINE_DAYS)),
-        default="3",
-        validate_choice=True,
-    )
-
-
-class RefundForm(FlaskForm):
-    """환불하기: 환불 금액 and, for bank transfers, 환불 계좌 (은행, 계좌번호, 예금주)."""
-
-    amount = LenientIntegerField(
-        _l("Refund amount"),
-        invalid_message=_l("Enter the amount in whole won, e.g. 5000."),
-        validators=[InputRequired(_l("Enter the refund amount.")), NumberRange(1, None, _l("Enter at least 1 won."))],
-    )
-    restock = BooleanField(_l("The goods came back: return them to stock"))
-    refunded_seen = HiddenField()  # the amount refunded when the form was opened
-    refund_bank = line_field(_l("Bank"), 50)
-    refund_account = line_field(_l("Account number"), 50)
-    refund_holder = line_field(_l("Account holder"), 50)
-
-    def __init__(self, *args, method: PaymentMethod | None = None, needs_account: bool | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.method = method
-        self.needs_account = method is PaymentMethod.BANK_TRANSFER if needs_account is None else needs_account
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if self.needs_account:
-            for field in (self.refund_bank, self.refund_account, self.refund_holder):
-                if not field.data:
-                    field.errors = [*field.errors, _l("Enter the account the money was sent to.")]
-                    valid = False
-        return valid
-
-    def account(self) -> dict[str, str]:
-        if not self.needs_account:
-            return {}
-        return {
-            "refund_bank": self.refund_bank.data,
-            "refund_account": self.refund_account.data,
-            "refund_holder": self.refund_holder.data,
-        }
-
-
-class BulkShipForm(FlaskForm):
-    """주문 관리 › 일괄 배송 시작: one 택배사, and lines of "주문번호 송장번호" pasted from a spreadsheet
-    or uploaded as a CSV or text file (a header line is skipped)."""
-
-    carrier = ShipForm.carrier
-    validate_carrier = ShipForm.validate_carrier
-    lines = TextAreaField(_l("Order numbers and tracking numbers"))
-    upload = FileField(_l("Or upload a file (CSV or text)"))
-
-    def _uploaded_text(self) -> str:
-        upload = self.upload.data
-        if not upload or not getattr(upload, "filename", ""):
-            return ""
-        raw = upload.stream.read(200_000)
-        for encoding in ("utf-8-sig", "cp949"):  # Excel in Korea saves CSV as cp949
-            try:
-                return raw.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-        raise ValidationError(_l("The file could not be read: save it as CSV (UTF-8) and try again."))
-
-    def validate_lines(self, field):
-        text = "\n".join(part for part in ((field.data or ""), self._uploaded_text()) if part)
-        pairs, bad = [], []
-        for number, line in enumerate(text.splitlines()[:500], start=1):
-            parts = line.replace(",", " ").replace("\t", " ").split()
-            if not parts or (number == 1 and not any(ch.isdigit() for ch in line)):
-                continue  # blank, or a header such as "주문번호,송장번호"
-            if len(parts) < 2 or not TRACKING_NO_RE.match("".join(parts[1:])):
-                bad.append(number)
-                continue
-            pairs.append((parts[0][:20], "".join(parts[1:])))
-        if bad:
-            raise ValidationError(
-                _l("Lines %(lines)s are not “order number tracking number”.", lines=", ".join(map(str, bad[:20])))
-            )
-        if not pairs:
-            raise ValidationError(_l("Paste one order number and its tracking number per line."))
-        self.pairs = pairs
