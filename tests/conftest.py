@@ -31,6 +31,9 @@ from storefront import catalog, create_app, models
 from storefront.auth import create_or_update_admin
 from storefront.extensions import db
 
+from .builders import CLIENT, SECRET
+from .fake_toss import FakeToss
+
 ADMIN_EMAIL = "owner@example.com"
 ADMIN_PASSWORD = "correct horse battery"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -398,3 +401,24 @@ def live_app(app):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def toss(app):
+    fake = FakeToss(SECRET)
+    server = LiveServer(fake.app)
+    server.start()
+    app.config.update(TOSS_CLIENT_KEY=CLIENT, TOSS_SECRET_KEY=SECRET, TOSS_API_BASE=server.url, TOSS_TIMEOUT=2)
+    yield fake
+    server.stop()
+
+
+@pytest.fixture
+def card_order(app, client, toss, make_product):
+    """A buyer chose 카드 결제 for a stock-2 product; the payment window is open."""
+    product_id, token = make_product(name="카드 상품", price=45000, stock_managed=True, stock_quantity=2)
+    response = place(client, token, payment_method="card")
+    assert response.status_code == 302
+    order_url = response.headers["Location"]
+    order_no, secret = re.match(r"/orders/([^?]+)\?t=(.+)", order_url).groups()
+    return {"url": order_url, "order_no": order_no, "t": secret, "product_id": product_id}

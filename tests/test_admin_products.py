@@ -12,22 +12,8 @@ from PIL import Image
 from storefront.extensions import db
 from storefront.models import DisplayStatus, Product
 
+from .builders import SEED_FORM, upload
 from .conftest import image_bytes
-
-SEED_FORM = {
-    "category_id": "0",
-    "name": "김규섭 고객님 개인결제창",
-    "price": "128,000",
-    "description": "정기배송 3개월분",
-    "display_status": "displayed",
-    "show_on_desktop": "y",
-    "show_on_mobile": "y",
-    "listed": "no",
-    "stock_managed": "on",
-    "stock_quantity": "1",
-    "requires_shipping": "yes",
-    "action": "save",
-}
 
 
 def only_product(app) -> Product:
@@ -35,10 +21,6 @@ def only_product(app) -> Product:
         product = db.session.scalar(sa.select(Product).options(sa.orm.selectinload(Product.images)))
         db.session.expunge_all()
         return product
-
-
-def upload(data: bytes, name: str):
-    return (io.BytesIO(data), name)
 
 
 def test_registration_form_has_every_seed_label(client, admin):

@@ -1,7 +1,7 @@
 """Every admin change to a product, category or order is recorded with who and when, and shown."""
 
+from .builders import SEED_FORM
 from .conftest import ADMIN_EMAIL
-from .test_admin_products import SEED_FORM
 
 
 def test_product_changes_are_recorded_and_shown_on_its_page(client, admin, make_product):

@@ -7,19 +7,7 @@ import pytest
 from storefront import business
 from storefront.settings import shop_settings
 
-BUSINESS_FORM = {
-    "name": "규섭커피",
-    "phone": "02-1234-5678",
-    "email": "help@example.com",
-    "payment_due_days": "3",
-    "business_name": "주식회사 규섭커피",
-    "representative": "김규섭",
-    "business_no": "120-81-47521",
-    "mail_order_no": "제2024-서울강남-01234호",
-    "business_address": "서울특별시 강남구 테헤란로 123, 4층",
-    "privacy_officer": "김규섭 (대표)",
-    "hosting_provider": "아마존웹서비시즈코리아 유한회사",
-}
+from .builders import BUSINESS_FORM
 
 
 @pytest.mark.parametrize(

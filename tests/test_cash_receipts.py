@@ -9,9 +9,7 @@ import sqlalchemy as sa
 from storefront.extensions import db
 from storefront.models import CashReceiptType, Notification, Order, OrderEvent
 
-from .conftest import LiveServer, place
-from .fake_toss import FakeToss
-from .test_toss import CLIENT, SECRET
+from .conftest import place
 
 
 def only_order(app) -> Order:
@@ -19,16 +17,6 @@ def only_order(app) -> Order:
         order = db.session.scalar(sa.select(Order))
         db.session.expunge(order)
         return order
-
-
-@pytest.fixture
-def toss(app):
-    fake = FakeToss(SECRET)
-    server = LiveServer(fake.app)
-    server.start()
-    app.config.update(TOSS_CLIENT_KEY=CLIENT, TOSS_SECRET_KEY=SECRET, TOSS_API_BASE=server.url, TOSS_TIMEOUT=2)
-    yield fake
-    server.stop()
 
 
 @pytest.mark.parametrize(

@@ -22,12 +22,8 @@ from storefront.models import (
     utcnow,
 )
 
-from . import test_toss
+from .builders import SEED_FORM, success_url, webhook
 from .conftest import place
-from .test_admin_products import SEED_FORM
-from .test_toss import success_url, webhook
-
-toss, card_order = test_toss.toss, test_toss.card_order  # the fake gateway and an open card order
 
 S = OrderStatus
 BANK, CARD = PaymentMethod.BANK_TRANSFER, PaymentMethod.CARD

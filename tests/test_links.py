@@ -10,13 +10,9 @@ from storefront import links
 from storefront.extensions import db
 from storefront.models import DisplayStatus, Order, Product, ProductEvent, utcnow
 
+from .builders import PHONE_UA, SHOP_PAGE_BUDGET, beacon, count_queries, views
 from .conftest import BUYER_FORM, AuthActions, csrf_from, place
-from .test_query_budget import SHOP_PAGE_BUDGET, count_queries
 
-PHONE_UA = (
-    "Mozilla/5.0 (Linux; Android 14; SM-S918N) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0 Mobile Safari/537.36;KAKAOTALK 2410410"
-)
 SCRAPERS = [
     "facebookexternalhit/1.1; kakaotalk-scrap/1.0; +https://devtalk.kakao.com/t/scrap/33984",
     "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
@@ -36,21 +32,6 @@ SCRAPERS = [
 def window(make_product):
     """A personal payment window: displayed, link only, stock 1."""
     return make_product(name="김규섭 고객님 개인결제창", listed=False, stock_managed=True, stock_quantity=1)
-
-
-def beacon(client, token, **headers):
-    """Open the product page like a browser, then send what its script sends."""
-    html = client.get(f"/products/{token}", headers={"User-Agent": PHONE_UA}).get_data(as_text=True)
-    url = f"/products/{token}/viewed"  # where static/js/view.js sends it: the page's own address + /viewed
-    signed = re.search(r'data-view-token="([^"]+)"', html).group(1)
-    headers.setdefault("User-Agent", PHONE_UA)
-    return client.post(url, data={"v": signed}, headers=headers)
-
-
-def views(app, product_id):
-    with app.app_context():
-        product = db.session.get(Product, product_id)
-        return product.view_count, product.first_viewed_at, product.last_viewed_at
 
 
 def test_a_person_opening_the_link_is_counted(app, client, window):

@@ -17,9 +17,8 @@ from storefront.extensions import db
 from storefront.models import ContentGeneration, Product, utcnow
 from storefront.settings import save_settings
 
+from .builders import PHONE_UA, beacon, count_queries, views
 from .conftest import csrf_from, place
-from .test_links import PHONE_UA, beacon, views
-from .test_query_budget import count_queries
 
 
 @pytest.fixture

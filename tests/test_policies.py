@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from storefront.extensions import db
 from storefront.models import Order, PolicyKind, PolicyVersion
 
+from .builders import BUSINESS_FORM
 from .conftest import place
-from .test_business_info import BUSINESS_FORM
 
 
 def order_consents(app) -> list[tuple]:

@@ -8,6 +8,7 @@ import extruct
 import pytest
 from PIL import Image
 
+from .builders import SEED_FORM, upload
 from .conftest import image_bytes
 
 SCRAPERS = {
@@ -112,8 +113,6 @@ def test_hostile_product_text_is_escaped_in_title_and_meta_tags(client, make_pro
 
 
 def test_a_new_main_image_gets_a_new_preview_url(app, client, admin, make_product):
-    from .test_admin_products import SEED_FORM, upload
-
     product_id, token = make_product(images=[image_bytes(colour=(255, 0, 0))])
     before = one(opengraph(client.get(f"/products/{token}")), "og:image")
     # The merchant replaces the picture: removes the old one and uploads a new one.

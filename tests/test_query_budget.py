@@ -1,6 +1,5 @@
 """Pages cost a fixed number of SQL statements, whatever the size of the catalogue."""
 
-import contextlib
 
 import pytest
 import sqlalchemy as sa
@@ -9,31 +8,13 @@ from storefront import catalog
 from storefront.extensions import db
 from storefront.models import Product, ProductImage
 
+from .builders import SHOP_PAGE_BUDGET, count_queries
 from .conftest import image_bytes, place
 
 # A shop page rendered afresh: its own statements (at most 3) and the content generation it is kept
 # under (storefront.pagecache). Served again while nothing changed, it costs that one read alone.
-SHOP_PAGE_BUDGET = 4
 KEPT_PAGE_COST = 1
 ADMIN_PAGE_BUDGET = 7
-
-
-@contextlib.contextmanager
-def count_queries(app):
-    """Counts the SQL statements (not transaction control) the code inside runs."""
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().split(" ", 1)[0].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH"):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def add_products(app, count, category_id, image):

@@ -7,54 +7,11 @@ import pytest
 import sqlalchemy as sa
 
 from storefront.extensions import db
-from storefront.models import Order, OrderEvent, OrderStatus, Product, utcnow
+from storefront.models import Order, OrderEvent, OrderStatus, utcnow
 from storefront.payments.toss import WebhookStep, webhook_step
 
-from .conftest import LiveServer, place
-from .fake_toss import FakeToss
-
-SECRET = "test_gsk_docs_OaPz8L5KdmQXkzRz3y47BMw6"
-CLIENT = "test_gck_docs_Ovk5rk1EwkEbP0W43n07xlzm"
-
-
-@pytest.fixture
-def toss(app):
-    fake = FakeToss(SECRET)
-    server = LiveServer(fake.app)
-    server.start()
-    app.config.update(TOSS_CLIENT_KEY=CLIENT, TOSS_SECRET_KEY=SECRET, TOSS_API_BASE=server.url, TOSS_TIMEOUT=2)
-    yield fake
-    server.stop()
-
-
-@pytest.fixture
-def card_order(app, client, toss, make_product):
-    """A buyer chose 카드 결제 for a stock-2 product; the payment window is open."""
-    product_id, token = make_product(name="카드 상품", price=45000, stock_managed=True, stock_quantity=2)
-    response = place(client, token, payment_method="card")
-    assert response.status_code == 302
-    order_url = response.headers["Location"]
-    order_no, secret = re.match(r"/orders/([^?]+)\?t=(.+)", order_url).groups()
-    return {"url": order_url, "order_no": order_no, "t": secret, "product_id": product_id}
-
-
-def success_url(order, payment_key, amount, order_id=None):
-    return (
-        f"/orders/{order['order_no']}/pay/success?t={order['t']}"
-        f"&paymentKey={payment_key}&orderId={order_id or order['order_no']}&amount={amount}"
-    )
-
-
-def order_row(app, order_no) -> Order:
-    with app.app_context():
-        order = db.session.scalar(sa.select(Order).where(Order.order_no == order_no))
-        db.session.expunge(order)
-        return order
-
-
-def stock(app, product_id):
-    with app.app_context():
-        return db.session.get(Product, product_id).stock_quantity
+from .builders import CLIENT, SECRET, expire, order_row, stock, success_url, webhook
+from .conftest import place
 
 
 def paid_events(app, order_no):
@@ -250,14 +207,6 @@ def test_fail_url_shows_the_reason_escaped(app, client, card_order):
     assert order_row(app, card_order["order_no"]).status is OrderStatus.AWAITING_PAYMENT
 
 
-def expire(app, order_no):
-    with app.app_context():
-        db.session.execute(
-            sa.update(Order).where(Order.order_no == order_no).values(expires_at=utcnow() - timedelta(seconds=1))
-        )
-        db.session.commit()
-
-
 def test_payment_after_expiry_is_refused(app, client, toss, card_order):
     key = toss.open_session(card_order["order_no"], 45000)
     expire(app, card_order["order_no"])
@@ -274,11 +223,6 @@ def test_money_taken_for_an_expired_order_is_refunded(app, client, toss, card_or
     client.get(success_url(card_order, key, 45000))
     assert toss.refunds == 1
     assert order_row(app, card_order["order_no"]).status is OrderStatus.CANCELLED
-
-
-def webhook(client, key, order_no, status):
-    body = {"eventType": "PAYMENT_STATUS_CHANGED", "data": {"paymentKey": key, "orderId": order_no, "status": status}}
-    return client.post("/webhooks/toss", json=body)
 
 
 def test_duplicated_and_out_of_order_webhooks_end_in_the_right_state(app, client, toss, card_order):

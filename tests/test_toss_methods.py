@@ -9,13 +9,8 @@ from storefront import ledger
 from storefront.extensions import db
 from storefront.models import Notification, Order, OrderStatus, PaymentRecord
 
-from . import test_toss
+from .builders import CLIENT, SECRET, expire, order_row, stock, success_url, webhook
 from .conftest import place
-from .test_toss import CLIENT, SECRET, expire, order_row, stock, success_url, webhook
-
-# The card payment fixtures of test_toss: the fake gateway, and an order whose payment window is open.
-toss = test_toss.toss
-card_order = test_toss.card_order
 
 
 def pay_by(client, toss, order, method, **kwargs):

@@ -1,28 +1,16 @@
 """The seed's journey in a real browser: the merchant makes a personal payment window, the customer opens it."""
 
-import io
 import re
 
 import pytest
-from PIL import Image
 from playwright.sync_api import expect
 
+from ..builders import product_photo
 from .conftest import DESKTOP, KAKAOTALK_UA, PHONE, log_in
 
 pytestmark = pytest.mark.browser
 
 
-def product_photo(path):
-    img = Image.new("RGB", (900, 900), (246, 241, 233))
-    from PIL import ImageDraw
-
-    draw = ImageDraw.Draw(img)
-    draw.rounded_rectangle((270, 200, 630, 760), radius=50, fill=(120, 72, 40))
-    draw.rectangle((360, 130, 540, 210), fill=(90, 52, 30))
-    out = io.BytesIO()
-    img.save(out, "JPEG", quality=90)
-    path.write_bytes(out.getvalue())
-    return path
 
 
 def test_personal_payment_window_from_category_to_closed_link(browser, live_server, shots, tmp_path):

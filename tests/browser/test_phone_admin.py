@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from ..builders import product_photo
 from .conftest import DESKTOP, PHONE, log_in
-from .test_journeys import product_photo
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from storefront.extensions import db
 from storefront.models import Order, OrderItem, Product
 
+from ..builders import SEED_FORM
 from ..conftest import BUYER_FORM, checkout_page
-from ..test_admin_products import SEED_FORM
 
 FUZZ = settings(
     max_examples=350,

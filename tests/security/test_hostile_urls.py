@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ..builders import SEED_FORM, success_url
 from ..conftest import checkout_page, place
-from ..test_toss import card_order, success_url, toss  # noqa: F401  (fixtures)
 
 # Digits that str.isdigit() accepts and int() refuses or misreads, numbers too big for any column, and junk.
 HOSTILE = [
@@ -62,8 +62,6 @@ def test_card_success_with_a_unicode_amount_is_refused(client, card_order):  # n
 
 
 def test_price_typed_with_unicode_digits_is_a_field_error(client, admin):
-    from ..test_admin_products import SEED_FORM
-
     response = admin.post("/admin/products/new", data={**SEED_FORM, "price": "１２０００", "stock_quantity": "²"})
     assert response.status_code == 422
     assert "상품이 등록되었습니다" not in response.get_data(as_text=True)

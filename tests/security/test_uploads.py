@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from ..builders import SEED_FORM
 from ..conftest import image_bytes
-from ..test_admin_products import SEED_FORM
 
 
 def upload(admin, data: bytes, filename: str):
