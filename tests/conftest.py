@@ -16,11 +16,13 @@ import sqlite3
 import threading
 import uuid
 from contextlib import closing
+from datetime import datetime
 from functools import partial
 
 import jinja2
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask import Flask
 from flask_migrate import upgrade
 from PIL import Image
@@ -129,6 +131,19 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket):
         self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shop_clock():
+    """``STOREFRONT_TEST_CLOCK=2027-01-01T00:30+09:00 python -m pytest`` runs the whole suite with the
+    clock starting at that instant (and ticking): how a date rule that holds only at some hours of
+    the day is caught. Unset, the suite runs on the real clock."""
+    start = os.environ.get("STOREFRONT_TEST_CLOCK")
+    if not start:
+        yield
+        return
+    with time_machine.travel(datetime.fromisoformat(start), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
