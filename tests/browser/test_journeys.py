@@ -176,12 +176,16 @@ def test_merchant_refunds_part_of_a_second_order(browser, live_server, shots):
     phone.get_by_role("button", name="결제하기").click()
     expect(phone.get_by_role("heading", name="주문 완료")).to_be_visible()
 
-    page = browser.new_page(viewport=PHONE)
+    merchant = browser.new_context(viewport=PHONE)
+    page = merchant.new_page()
     log_in(page, base)
     page.goto(base + "/admin/orders")
     page.get_by_role("row").filter(has_text="박서준").get_by_role("link").click()
     page.get_by_role("button", name="입금 확인").click()
     expect(page.get_by_text("입금을 확인했습니다.")).to_be_visible()
+    # A second staff member has the same order open (or the merchant taps twice).
+    other = merchant.new_page()
+    other.goto(page.url)
     # 5,000원 back (a discount agreed on the phone), sent to the buyer's account first.
     page.get_by_text("환불하기", exact=True).click()
     page.get_by_label("환불 금액").fill("5,000")
@@ -197,6 +201,18 @@ def test_merchant_refunds_part_of_a_second_order(browser, live_server, shots):
     expect(payments.get_by_text("50,000원")).to_be_visible()  # the balance
     expect(payments.get_by_text("신한은행 110-123-456789 (박서준)")).to_be_visible()
     shots(page, "merchant-partially-refunded")
+    # The other page sends the same refund: nothing more is refunded, and it says why.
+    other.get_by_text("환불하기", exact=True).click()
+    other.get_by_label("환불 금액").fill("5,000")
+    other.get_by_label("은행").fill("신한은행")
+    other.get_by_label("계좌번호").fill("110-123-456789")
+    other.get_by_label("예금주").fill("박서준")
+    other.once("dialog", lambda dialog: dialog.accept())
+    other.get_by_role("button", name="환불 완료").click()
+    expect(other.get_by_text("다른 환불이 기록되어, 이번 환불은 기록하지 않았습니다")).to_be_visible()
+    expect(other.locator("#payments").get_by_text("50,000원")).to_be_visible()
+    shots(other, "merchant-refund-sent-twice")
+    other.close()
     page.set_viewport_size(DESKTOP)
     shots(page, "merchant-partially-refunded-desktop")
     # 주문 관리 › 일괄 배송 시작: order numbers and tracking numbers pasted from a spreadsheet.
@@ -209,7 +225,7 @@ def test_merchant_refunds_part_of_a_second_order(browser, live_server, shots):
     page.get_by_role("button", name="배송 시작").click()
     expect(page.get_by_text("주문 1건의 배송을 시작했습니다.")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="박서준")).to_contain_text("배송중")
-    page.close()
+    merchant.close()
     customer.close()
 
 
