@@ -45,6 +45,23 @@ def _enum(cls, name: str, length: int = 24) -> sa.Enum:
     )
 
 
+class ShippingFeeType(enum.StrEnum):
+    """배송비 유형, as Kakao Shopping, Naver and Youngcart name them."""
+
+    FREE = "free"  # 무료배송
+    PAID = "paid"  # 유료배송: one fixed fee
+    CONDITIONAL = "conditional"  # 조건부 무료배송: the fee, or nothing from 무료배송 기준 금액 of goods
+    PER_QUANTITY = "per_quantity"  # 수량별 부과: the fee for every 수량 단위 units (or part of them)
+
+
+class ShippingMode(enum.StrEnum):
+    """A product's 배송비."""
+
+    DEFAULT = "default"  # 기본 배송비 따름: the shop's fee, shared by every such product of an order (묶음배송)
+    FREE = "free"  # 무료배송
+    OWN = "own"  # 개별 배송비: its own type and amount, charged on its own
+
+
 class AdminRole(enum.StrEnum):
     OWNER = "owner"  # the merchant: everything, including 운영자 계정
     STAFF = "staff"  # 운영자: everything but managing accounts
@@ -113,6 +130,7 @@ class Product(db.Model):
         sa.CheckConstraint("order_count >= 0", name="order_count_not_negative"),
         sa.CheckConstraint("max_per_order IS NULL OR max_per_order > 0", name="max_per_order_positive"),
         sa.CheckConstraint("purchase_limit IS NULL OR purchase_limit > 0", name="purchase_limit_positive"),
+        sa.CheckConstraint("shipping_quantity_unit >= 1", name="shipping_quantity_unit_positive"),
         # Category pages walk one category newest first, a page at a time (keyset on id).
         sa.Index("ix_product_category_listing", "category_id", "id"),
     )
@@ -135,6 +153,18 @@ class Product(db.Model):
     preview_title: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     preview_description: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     requires_shipping: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # 배송비: the shop's (기본 배송비 따름), none, or its own (storefront.shipping computes it).
+    shipping_mode: Mapped[ShippingMode] = mapped_column(
+        _enum(ShippingMode, "shipping_mode", length=16), default=ShippingMode.DEFAULT, server_default="default"
+    )
+    shipping_fee_type: Mapped[ShippingFeeType] = mapped_column(
+        _enum(ShippingFeeType, "product_shipping_fee_type", length=16),
+        default=ShippingFeeType.PAID,
+        server_default="paid",
+    )
+    shipping_fee: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    shipping_free_from: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    shipping_quantity_unit: Mapped[int] = mapped_column(default=1, server_default="1")
     max_per_order: Mapped[int | None]
     # 구매 가능 횟수: after this many orders the product switches itself to 진열 안함.
     purchase_limit: Mapped[int | None]
@@ -321,8 +351,44 @@ class ShopSettings(db.Model):
     escrow_provider: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     escrow_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     favicon_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    # 배송비 (storefront.shipping): the shop's 기본 배송비, what 반품/교환 cost the buyer, the 제주 and
+    # 도서산간 extras (by 추가 배송비 지역), and what a new 개인결제창 charges by default.
+    shipping_fee_type: Mapped[ShippingFeeType] = mapped_column(
+        _enum(ShippingFeeType, "shipping_fee_type", length=16), default=ShippingFeeType.FREE, server_default="free"
+    )
+    shipping_fee: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    shipping_free_from: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    shipping_quantity_unit: Mapped[int] = mapped_column(default=1, server_default="1")
+    return_shipping_fee: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    exchange_shipping_fee: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    jeju_extra_fee: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    remote_extra_fee: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    window_shipping_mode: Mapped[ShippingMode] = mapped_column(
+        _enum(ShippingMode, "window_shipping_mode", length=16), default=ShippingMode.FREE, server_default="free"
+    )
 
-    __table_args__ = (sa.CheckConstraint("payment_due_days BETWEEN 1 AND 30", name="payment_due_days_range"),)
+    __table_args__ = (
+        sa.CheckConstraint("payment_due_days BETWEEN 1 AND 30", name="payment_due_days_range"),
+        sa.CheckConstraint("shipping_quantity_unit >= 1", name="shipping_quantity_unit_positive"),
+    )
+
+
+class ShippingRegion(db.Model):
+    """추가 배송비 지역: a range of 우편번호 that pays the 제주 or the 도서산간 extra. Data the merchant
+    corrects (islands joined to the mainland by a bridge share postcodes with real islands)."""
+
+    __tablename__ = "shipping_region"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))  # "jeju" or "remote"
+    name: Mapped[str] = mapped_column(sa.String(50), default="")
+    postcode_from: Mapped[str] = mapped_column(sa.String(5), index=True)
+    postcode_to: Mapped[str] = mapped_column(sa.String(5))
+
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('jeju', 'remote')", name="kind_known"),
+        sa.CheckConstraint("postcode_from <= postcode_to", name="range_ordered"),
+    )
 
 
 class ContentGeneration(db.Model):
@@ -413,7 +479,10 @@ class Order(db.Model):
     nonce: Mapped[str] = mapped_column(sa.String(43), unique=True)
     status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus, "order_status"), index=True)
     payment_method: Mapped[PaymentMethod] = mapped_column(_enum(PaymentMethod, "payment_method"))
-    total_amount: Mapped[int] = mapped_column(sa.BigInteger)
+    total_amount: Mapped[int] = mapped_column(sa.BigInteger)  # 합계: goods + 배송비 + 추가 배송비
+    shipping_fee: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    extra_shipping_fee: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    extra_shipping_region: Mapped[str] = mapped_column(sa.String(10), default="", server_default="")  # jeju/remote
     buyer_name: Mapped[str] = mapped_column(sa.String(50))
     buyer_phone: Mapped[str] = mapped_column(sa.String(11))
     buyer_email: Mapped[str] = mapped_column(sa.String(254), default="")
@@ -474,6 +543,11 @@ class Order(db.Model):
     payments: Mapped[list["PaymentRecord"]] = relationship(
         back_populates="order", order_by="PaymentRecord.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def goods_amount(self) -> int:
+        """상품 금액: the total without 배송비 and 추가 배송비."""
+        return self.total_amount - self.shipping_fee - self.extra_shipping_fee
 
 
 class OrderItem(db.Model):

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import current_app
 
-from . import policies, stock
+from . import policies, shipping, stock
 from .clock import KST
 from .extensions import db
 from .lifecycle import BUYER
@@ -44,12 +44,14 @@ class Refusal(enum.Enum):
     SOLD_OUT = "sold_out"
     ENDED = "ended"
     TOO_MANY = "too_many"
+    TOTAL_CHANGED = "total_changed"  # the 합계 (배송비 included) is not the one the buyer saw
 
 
 class OrderRefused(Exception):
-    def __init__(self, reason: Refusal):
+    def __init__(self, reason: Refusal, fee: "shipping.Fee | None" = None):
         super().__init__(reason.value)
         self.reason = reason
+        self.fee = fee  # with TOTAL_CHANGED: the amounts to show the buyer
 
 
 # 배송지: asked, and kept on the order, only when the product ships.
@@ -72,6 +74,7 @@ class CheckoutData:
     delivery_note: str = ""
     cash_receipt_type: CashReceiptType = CashReceiptType.NONE
     cash_receipt_number: str = ""
+    expected_total: int | None = None  # the 합계 the buyer saw
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,9 @@ def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime 
         return PlacedOrder(earlier, None, repeated=True)
     if not 0 < data.quantity <= max_quantity(product):
         raise OrderRefused(Refusal.SOLD_OUT if product.sold_out else Refusal.TOO_MANY)
+    fee = shipping.order_fee([shipping.Line(product, data.quantity)], data.postcode)
+    if data.expected_total != fee.total:
+        raise OrderRefused(Refusal.TOTAL_CHANGED, fee)
 
     reservation = stock.reserve(product.id, data.quantity, now)
     if reservation is None:
@@ -139,7 +145,10 @@ def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime 
         nonce=nonce,
         status=OrderStatus.AWAITING_PAYMENT if by_card else OrderStatus.AWAITING_DEPOSIT,
         payment_method=data.payment_method,
-        total_amount=product.price * data.quantity,
+        total_amount=fee.total,
+        shipping_fee=fee.base,
+        extra_shipping_fee=fee.extra,
+        extra_shipping_region=fee.region,
         buyer_name=data.buyer_name,
         buyer_phone=data.buyer_phone,
         buyer_email=data.buyer_email,

@@ -16,7 +16,7 @@ from flask import current_app, g
 
 from . import pagecache
 from .extensions import db
-from .models import SYSTEM, AuditEntry, ShopSettings
+from .models import SYSTEM, AuditEntry, ShippingFeeType, ShippingMode, ShopSettings
 
 _CACHE_KEY = "shop_settings"
 
@@ -43,6 +43,15 @@ class ShopInfo:
     escrow_provider: str
     escrow_url: str
     favicon_hash: str | None
+    shipping_fee_type: ShippingFeeType
+    shipping_fee: int
+    shipping_free_from: int
+    shipping_quantity_unit: int
+    return_shipping_fee: int
+    exchange_shipping_fee: int
+    jeju_extra_fee: int
+    remote_extra_fee: int
+    window_shipping_mode: ShippingMode
 
     @property
     def bank_ready(self) -> bool:
@@ -92,6 +101,15 @@ def settings_row() -> ShopSettings:
             escrow_provider="",
             escrow_url="",
             favicon_hash=None,
+            shipping_fee_type=ShippingFeeType.FREE,
+            shipping_fee=0,
+            shipping_free_from=0,
+            shipping_quantity_unit=1,
+            return_shipping_fee=0,
+            exchange_shipping_fee=0,
+            jeju_extra_fee=0,
+            remote_extra_fee=0,
+            window_shipping_mode=ShippingMode.FREE,
         )
     return row
 

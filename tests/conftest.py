@@ -373,24 +373,32 @@ BUYER_FORM = {
 }
 
 
-def checkout_page(client, token):
-    """GET the checkout page; returns (csrf token, nonce) as a browser would have them."""
-    html = client.get(f"/products/{token}/buy").get_data(as_text=True)
-    nonce = re.search(r'id="nonce" name="nonce" type="hidden" value="([^"]+)"', html).group(1)
-    return csrf_from(html), nonce
+def checkout_form(html: str) -> dict:
+    """The form a buyer sends from this checkout page: their details, the page's tokens, and the 합계 it shows."""
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', html).group(1)
+    total = re.search(r'name="expected_total" type="hidden" value="(\d+)"', html).group(1)
+    return {**BUYER_FORM, "csrf_token": csrf_from(html), "nonce": nonce, "expected_total": total}
+
+
+def open_checkout(client, token) -> dict:
+    """GET the checkout page with a test client; the form a buyer would send from it."""
+    return checkout_form(client.get(f"/products/{token}/buy").get_data(as_text=True))
 
 
 def filled_checkout(browser, url) -> dict:
     """Open the checkout over HTTP (a requests.Session) and return the form a buyer would send."""
-    html = browser.get(url, timeout=30).text
-    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', html).group(1)
-    return {**BUYER_FORM, "csrf_token": csrf_from(html), "nonce": nonce}
+    return checkout_form(browser.get(url, timeout=30).text)
 
 
 def place(client, token, **overrides):
-    """Fill in and send the checkout form like a customer."""
-    csrf, nonce = checkout_page(client, token)
-    data = {**BUYER_FORM, "csrf_token": csrf, "nonce": nonce, **overrides}
+    """Fill in and send the checkout form like a customer: the 합계 sent is the one the page's script
+    shows for the quantity and postcode typed (``expected_total`` in ``overrides`` wins)."""
+    data = {**open_checkout(client, token), **overrides}
+    if "expected_total" not in overrides:
+        typed = {"quantity": data["quantity"], "postcode": data["postcode"]}
+        shown = client.get(f"/products/{token}/shipping-fee", query_string=typed)
+        if shown.status_code == 200:
+            data["expected_total"] = str(shown.json["total"])
     return client.post(f"/products/{token}/buy", data={k: v for k, v in data.items() if v is not None})
 
 

@@ -10,7 +10,7 @@ from storefront import lifecycle
 from storefront.extensions import db
 from storefront.models import DisplayStatus, Order, OrderStatus, Product, ProductEvent, utcnow
 
-from .conftest import BUYER_FORM, checkout_page, place
+from .conftest import open_checkout, place
 
 
 def product_row(app, product_id) -> Product:
@@ -95,8 +95,7 @@ def test_prices_and_products_come_from_the_database_not_the_form(app, client, ba
 
 def test_double_submit_makes_one_order(app, client, bank_ready, make_product):
     _, token = make_product(stock_managed=True, stock_quantity=5)
-    csrf, nonce = checkout_page(client, token)
-    data = {**BUYER_FORM, "csrf_token": csrf, "nonce": nonce}
+    data = open_checkout(client, token)
     first = client.post(f"/products/{token}/buy", data=data)
     second = client.post(f"/products/{token}/buy", data=data)
     assert first.status_code == second.status_code == 302
@@ -104,7 +103,7 @@ def test_double_submit_makes_one_order(app, client, bank_ready, make_product):
     assert len(all_orders(app)) == 1
     # Replayed from a browser that never saw the first answer: still one order, and no order page leaked.
     stranger = app.test_client()
-    stranger_csrf, _ = checkout_page(stranger, token)
+    stranger_csrf = open_checkout(stranger, token)["csrf_token"]
     replay = stranger.post(f"/products/{token}/buy", data={**data, "csrf_token": stranger_csrf})
     assert replay.status_code == 409 and "이미 접수된 주문입니다" in replay.get_data(as_text=True)
     assert len(all_orders(app)) == 1
@@ -166,11 +165,11 @@ def test_sale_end_date_ends_the_link(app, client, bank_ready, make_product):
 
 def test_sale_closing_while_the_form_is_open_is_explained(app, client, bank_ready, make_product):
     product_id, token = make_product(stock_managed=True, stock_quantity=1)
-    csrf, nonce = checkout_page(client, token)
+    form = open_checkout(client, token)
     with app.app_context():
         db.session.get(Product, product_id).stock_quantity = 0
         db.session.commit()
-    response = client.post(f"/products/{token}/buy", data={**BUYER_FORM, "csrf_token": csrf, "nonce": nonce})
+    response = client.post(f"/products/{token}/buy", data=form)
     assert response.status_code in (302, 409)
     assert all_orders(app) == []
 

@@ -1,19 +1,40 @@
-// Checkout: keep the shown total in step with the quantity (the server computes the real amount).
+// Checkout: 상품 금액, 배송비 (제주/도서산간 included) and 합계 follow the quantity and the postcode.
+// The server computes them (one rule, storefront.shipping) and places the order only for the 합계
+// shown: expected_total carries it, and the server refuses any other.
 (function () {
   "use strict";
   var form = document.querySelector("form.checkout-form");
-  if (!form) return;
-  var unit = parseInt(form.getAttribute("data-unit-price"), 10);
-  var quantity = form.querySelector("input[name=quantity]");
+  if (!form || !window.fetch) return;
+  var url = form.getAttribute("data-fee-url");
+  var quantity = form.elements.quantity;
+  var postcode = form.elements.postcode;
+  var lines = form.querySelector("[data-fee-lines]");
   var total = form.querySelector("[data-total]");
-  if (!quantity || !total || isNaN(unit)) return;
-  var format = new Intl.NumberFormat("ko-KR");
-  var suffix = document.documentElement.lang === "ko" ? function (n) { return format.format(n) + "원"; }
-                                                       : function (n) { return "₩" + format.format(n); };
-  quantity.addEventListener("input", function () {
+  var expected = form.elements.expected_total;
+  if (!url || !quantity || !lines || !total || !expected) return;
+  var asked = 0;
+  function update() {
     var n = parseInt(quantity.value, 10);
-    if (n > 0) total.textContent = suffix(unit * n);
-  });
+    if (!(n > 0)) return;
+    var query = "?quantity=" + n + (postcode ? "&postcode=" + encodeURIComponent(postcode.value) : "");
+    var mine = ++asked;
+    fetch(url + query, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (fee) {
+        if (!fee || mine !== asked) return;  // an older answer arriving late is dropped
+        lines.innerHTML = fee.lines;
+        total.textContent = fee.total_text;
+        expected.value = fee.total;
+      })
+      .catch(function () {});  // offline: the server says the new total when the form is sent
+  }
+  quantity.addEventListener("input", update);
+  if (postcode) {
+    postcode.addEventListener("input", function () {
+      if (postcode.value.replace(/\D/g, "").length === 5 || postcode.value === "") update();
+    });
+    postcode.addEventListener("change", update);  // 주소 검색 fills it and fires change
+  }
 })();
 
 // Phone numbers shown as Koreans write them while they are typed (010-1234-5678, 02-123-4567).
@@ -109,6 +130,7 @@
 
   function fill(data) {
     fields.postcode.value = data.zonecode;
+    fields.postcode.dispatchEvent(new Event("change"));  // the 배송비 follows the postcode
     fields.address.value = chosenAddress(data);
     dialog.close();
     fields.address_detail.focus();

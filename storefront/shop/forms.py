@@ -14,6 +14,7 @@ from ..fields import LenientIntegerField, PhoneField, email_field, line_field, m
 from ..formatting import METHOD_LABELS
 from ..guest_lookup import normalise_order_no
 from ..models import CashReceiptType, PaymentMethod
+from ..numbers import parse_won
 from ..orders import SHIPPING_FIELDS, CheckoutData
 from ..text import is_mobile_number, is_phone_number, phone_digits
 
@@ -31,6 +32,8 @@ def _postcode(form, field):
 class CheckoutForm(FlaskForm):
     # A label, though never shown: without one WTForms loads its own catalogue on every request to name it.
     nonce = HiddenField("")
+    # The 합계 the buyer saw (the page's, kept in step by its script): an order is placed only for it.
+    expected_total = HiddenField("")
     buyer_name = line_field(_l("Name"), 50, required=_l("Enter your name."))
     buyer_phone = PhoneField(
         _l("Mobile number"),
@@ -145,6 +148,7 @@ class CheckoutForm(FlaskForm):
             buyer_email=self.buyer_email.data or "",
             payment_method=PaymentMethod(self.payment_method.data),
             depositor_name=self.depositor_name.data or "",
+            expected_total=parse_won(self.expected_total.data),
         )
         if self.requires_shipping:
             for name in SHIPPING_FIELDS:

@@ -18,10 +18,24 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from .. import catalog, guest_lookup, images, lifecycle, links, orders, pagecache, payments, previews, security
+from .. import (
+    catalog,
+    guest_lookup,
+    images,
+    lifecycle,
+    links,
+    orders,
+    pagecache,
+    payments,
+    previews,
+    security,
+    shipping,
+)
 from ..extensions import csrf, db
+from ..formatting import won
 from ..i18n import LANG_COOKIE
 from ..models import Order, OrderStatus, PaymentMethod, Product
+from ..numbers import parse_int
 from ..payments.toss import ConfirmResult, GatewayUnreachable, widget_fields
 from ..security import allow_postcode_service, allow_toss_widget
 from ..settings import shop_settings, split_bank_line
@@ -100,6 +114,7 @@ def product(token: str):
                 card=previews.card_for(product),
                 can_buy=can_buy(product, device),
                 taking_payments=payments.taking_payments(),
+                shipping_lines=shipping.product_lines(product),
                 indexable=may_index,
                 view_token=pagecache.fresh(links.view_token, product.public_token)
                 if links.tracks_views(product)
@@ -182,7 +197,7 @@ def checkout(token: str):
         if product.customer_name or product.customer_phone:  # a window bound to one buyer
             form.buyer_name.data = product.customer_name
             form.buyer_phone.data = product.customer_phone
-        return render_template("shop/checkout.html", product=product, form=form, postcode_script=postcode_script)
+        return _checkout_page(product, form, postcode_script)
 
     refusal = None
     if form.validate():
@@ -194,13 +209,33 @@ def checkout(token: str):
         else:
             db.session.commit()
             return _redirect_to_order(placed)
-    status = 409 if refusal else 422
-    return (
-        render_template(
-            "shop/checkout.html", product=product, form=form, refusal=refusal, postcode_script=postcode_script
-        ),
-        status,
+    return _checkout_page(product, form, postcode_script, refusal), 409 if refusal else 422
+
+
+def _checkout_fee(product, quantity, postcode) -> shipping.Fee:
+    """상품 금액, 배송비 and 합계 for what the checkout holds now (a quantity it would refuse counts as 1)."""
+    quantity = quantity if isinstance(quantity, int) and 0 < quantity <= orders.max_quantity(product) else 1
+    return shipping.order_fee([shipping.Line(product, quantity)], postcode if product.requires_shipping else "")
+
+
+def _checkout_page(product, form: CheckoutForm, postcode_script, refusal=None) -> str:
+    fee = _checkout_fee(product, form.quantity.data, form.postcode.data or "")
+    form.expected_total.data = str(fee.total)  # the 합계 this page shows is the one an order is placed for
+    return render_template(
+        "shop/checkout.html", product=product, form=form, fee=fee, refusal=refusal, postcode_script=postcode_script
     )
+
+
+@bp.get("/products/<token>/shipping-fee")
+def checkout_fee(token: str):
+    """The checkout's amounts for another quantity or postcode (its script asks as the buyer types)."""
+    product = catalog.product_by_token(token)
+    if product is None or _unavailable_page(product, device_for(request.user_agent.string)) is not None:
+        abort(404)
+    postcode = re.sub(r"\D", "", request.args.get("postcode", ""))[: shipping.POSTCODE_LENGTH]
+    fee = _checkout_fee(product, parse_int(request.args.get("quantity"), minimum=1), postcode)
+    lines = render_template("shop/_fee_lines.html", fee=fee)
+    return _private(make_response({"total": fee.total, "total_text": won(fee.total), "lines": lines}))
 
 
 def _closed_link_page(product, state: LinkState):
