@@ -167,7 +167,7 @@ def _check(row: BatchRow, phone_check: bool, category_id: int | None, now: datet
         errors.append(_too_long(6, 20000))
     row.cells = {**cells, "customer_name": customer, "customer_phone": phone, "name": name, "description": description}
     if not errors:
-        preset = {**catalog.PERSONAL_PAYMENT_PRESET, "stock_quantity": stock}
+        preset = {**catalog.personal_payment_preset(), "stock_quantity": stock}
         row.data = catalog.ProductData(
             **preset,
             name=name,

@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -26,9 +27,14 @@ from .models import (
     Product,
     ProductEvent,
     ProductImage,
+    ShippingMode,
     new_public_token,
 )
+from .settings import shop_settings
 from .text import like_pattern
+
+if TYPE_CHECKING:
+    from . import shipping
 
 PARKED_PREFIX = "\t"  # never the start of a saved name: the form trims whitespace
 PUBLIC_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
@@ -85,6 +91,8 @@ class ProductData:
     preview_title: str = ""
     preview_description: str = ""
     requires_shipping: bool = True
+    shipping_mode: ShippingMode = ShippingMode.DEFAULT
+    shipping_rule: "shipping.Rule | None" = None  # 개별 배송비 (kept, though unused, under the other modes)
     max_per_order: int | None = None
     purchase_limit: int | None = None
     sale_ends_at: datetime | None = None
@@ -104,6 +112,12 @@ PERSONAL_PAYMENT_PRESET = {
     "stock_quantity": 1,
     "purchase_limit": 1,
 }
+
+
+def personal_payment_preset() -> dict:
+    """The preset, with the 배송비 the merchant chose for new windows in 상점 설정 (often 무료배송:
+    a price quoted to one customer usually includes shipping)."""
+    return {**PERSONAL_PAYMENT_PRESET, "shipping_mode": shop_settings().window_shipping_mode}
 
 
 def ordered_categories() -> list[Category]:
@@ -198,7 +212,8 @@ def save_categories(rows: list[CategoryRow], actor: str = SYSTEM) -> None:
 AUDITED_FIELDS = (
     "name", "price", "category_id", "display_status", "listed", "show_on_desktop", "show_on_mobile",
     "stock_managed", "stock_quantity", "purchase_limit", "sale_ends_at", "max_per_order",
-    "customer_name", "phone_check",
+    "customer_name", "phone_check", "shipping_mode", "shipping_fee_type", "shipping_fee", "shipping_free_from",
+    "shipping_quantity_unit",
 )  # fmt: skip
 
 
@@ -307,6 +322,12 @@ def _apply(product: Product, data: ProductData) -> None:
     product.preview_title = data.preview_title
     product.preview_description = data.preview_description
     product.requires_shipping = data.requires_shipping
+    product.shipping_mode = data.shipping_mode
+    if data.shipping_rule is not None:
+        product.shipping_fee_type = data.shipping_rule.fee_type
+        product.shipping_fee = data.shipping_rule.fee
+        product.shipping_free_from = data.shipping_rule.free_from
+        product.shipping_quantity_unit = data.shipping_rule.quantity_unit
     product.max_per_order = data.max_per_order
     product.purchase_limit = data.purchase_limit
     product.sale_ends_at = data.sale_ends_at

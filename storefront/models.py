@@ -62,6 +62,10 @@ class ShippingMode(enum.StrEnum):
     OWN = "own"  # 개별 배송비: its own type and amount, charged on its own
 
 
+# 추가 배송비 지역의 구분 (ShippingRegion.kind, Order.extra_shipping_region).
+SHIPPING_REGION_LABELS = {"jeju": _l("Jeju extra shipping fee"), "remote": _l("Remote island extra shipping fee")}
+
+
 class AdminRole(enum.StrEnum):
     OWNER = "owner"  # the merchant: everything, including 운영자 계정
     STAFF = "staff"  # 운영자: everything but managing accounts
@@ -548,6 +552,10 @@ class Order(db.Model):
     def goods_amount(self) -> int:
         """상품 금액: the total without 배송비 and 추가 배송비."""
         return self.total_amount - self.shipping_fee - self.extra_shipping_fee
+
+    @property
+    def extra_shipping_label(self) -> str:
+        return str(SHIPPING_REGION_LABELS.get(self.extra_shipping_region, ""))
 
 
 class OrderItem(db.Model):

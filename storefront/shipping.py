@@ -20,7 +20,8 @@ from flask_babel import lazy_gettext as _l
 
 from .extensions import db
 from .formatting import won
-from .models import Product, ShippingFeeType, ShippingMode, ShippingRegion
+from .models import SHIPPING_REGION_LABELS as REGION_LABELS
+from .models import AuditEntry, Product, ShippingFeeType, ShippingMode, ShippingRegion
 from .settings import ShopInfo, shop_settings
 
 FEE_TYPE_LABELS = {
@@ -34,7 +35,6 @@ MODE_LABELS = {
     ShippingMode.FREE: _l("Free shipping"),
     ShippingMode.OWN: _l("Own shipping fee"),
 }
-REGION_LABELS = {"jeju": _l("Jeju extra shipping fee"), "remote": _l("Remote island extra shipping fee")}
 POSTCODE_LENGTH = 5
 
 
@@ -77,6 +77,13 @@ def shop_rule(info: ShopInfo | None = None) -> Rule:
     return Rule(info.shipping_fee_type, info.shipping_fee, info.shipping_free_from, info.shipping_quantity_unit)
 
 
+def own_rule(product: Product) -> Rule:
+    """The product's 개별 배송비 (what it pays under ShippingMode.OWN)."""
+    return Rule(
+        product.shipping_fee_type, product.shipping_fee, product.shipping_free_from, product.shipping_quantity_unit
+    )
+
+
 def product_rule(product: Product, info: ShopInfo | None = None) -> Rule | None:
     """The 배송비 a product pays under, or None when it needs no shipping."""
     if not product.requires_shipping:
@@ -84,9 +91,7 @@ def product_rule(product: Product, info: ShopInfo | None = None) -> Rule | None:
     if product.shipping_mode is ShippingMode.FREE:
         return FREE
     if product.shipping_mode is ShippingMode.OWN:
-        return Rule(
-            product.shipping_fee_type, product.shipping_fee, product.shipping_free_from, product.shipping_quantity_unit
-        )
+        return own_rule(product)
     return shop_rule(info)
 
 
@@ -170,3 +175,35 @@ def product_lines(product: Product) -> list[str]:
 
 def regions() -> list[ShippingRegion]:
     return list(db.session.scalars(sa.select(ShippingRegion).order_by(ShippingRegion.postcode_from)))
+
+
+def add_region(kind: str, name: str, postcode_from: str, postcode_to: str, actor: str) -> ShippingRegion:
+    region = ShippingRegion(kind=kind, name=name, postcode_from=postcode_from, postcode_to=postcode_to)
+    db.session.add(region)
+    db.session.add(
+        AuditEntry(
+            actor=actor,
+            subject="shipping_region",
+            action="saved",
+            detail=f"{kind} {postcode_from}-{postcode_to} {name}"[:300],
+        )
+    )
+    db.session.flush()
+    return region
+
+
+def remove_region(region_id: int, actor: str) -> bool:
+    region = db.session.get(ShippingRegion, region_id)
+    if region is None:
+        return False
+    db.session.delete(region)
+    db.session.add(
+        AuditEntry(
+            actor=actor,
+            subject="shipping_region",
+            action="removed",
+            detail=f"{region.kind} {region.postcode_from}-{region.postcode_to} {region.name}"[:300],
+        )
+    )
+    db.session.flush()
+    return True

@@ -14,6 +14,7 @@ from .. import (
     links,
     previews,
     sharing,
+    shipping,
 )
 from ..extensions import db
 from ..models import Product, ProductBatch, utcnow
@@ -211,6 +212,7 @@ def _render_product_form(
         share=sharing.links_for(product) if product else None,
         link_status=links.link_status(product) if product else None,
         locked_until=links.locked_until(product) if product else None,
+        shop_shipping_rule=shipping.shop_rule().describe(),
     )
 
 

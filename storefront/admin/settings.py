@@ -4,15 +4,13 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import (
-    business,
-    dashboard,
-    images,
-)
+from .. import business, dashboard, images, shipping
 from ..extensions import db
 from ..settings import save_settings, settings_row, shop_settings
 from . import bp
+from .forms import ConfirmForm
 from .forms.settings import ShopSettingsForm
+from .forms.shipping import ShippingRegionForm
 
 
 @bp.get("/")
@@ -60,3 +58,34 @@ def _stored_picture(name: str) -> tuple[str | None, list[str]]:
             except images.ImageRejected as exc:
                 return None, [f"{upload.filename[-80:]}: {exc}"]
     return None, []
+
+
+@bp.route("/settings/shipping-regions", methods=["GET", "POST"])
+def shipping_regions():
+    """추가 배송비 지역: the postcode ranges that pay the 제주 or 도서산간 extra, added and removed here."""
+    form = ShippingRegionForm()
+    if request.method == "POST" and form.validate():
+        shipping.add_region(
+            form.kind.data, form.name.data or "", form.postcode_from.data, form.postcode_to.data, current_user.email
+        )
+        db.session.commit()
+        flash(_("The region was added."), "success")
+        return redirect(url_for("admin.shipping_regions"))
+    page = render_template(
+        "admin/shipping_regions.html",
+        form=form,
+        regions=shipping.regions(),
+        confirm_form=ConfirmForm(),
+        shop=shop_settings(),
+    )
+    return page, 422 if form.errors else 200
+
+
+@bp.post("/settings/shipping-regions/<id:region_id>/remove")
+def shipping_region_remove(region_id: int):
+    if not ConfirmForm().validate_on_submit() or not shipping.remove_region(region_id, current_user.email):
+        flash(_("This region is not there any more."), "error")
+    else:
+        db.session.commit()
+        flash(_("The region was removed."), "success")
+    return redirect(url_for("admin.shipping_regions"))

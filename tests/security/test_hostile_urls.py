@@ -100,7 +100,7 @@ def shop_objects(app, client, bank_ready, make_product):
         "values": {
             "product_id": str(product_id), "category_id": "1", "order_id": "1", "token": token,
             "order_no": order_no, "name": "missing.jpg", "code": "en", "filename": "css/site.css",
-            "kind": "terms", "user_id": "1", "batch_id": "1",
+            "kind": "terms", "user_id": "1", "batch_id": "1", "region_id": "1",
         },
         "t": secret,
     }  # fmt: skip

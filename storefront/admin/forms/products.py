@@ -28,13 +28,15 @@ from wtforms.validators import (
 )
 from wtforms.widgets import FileInput
 
-from ...catalog import PERSONAL_PAYMENT_PRESET, CategoryRow, ProductData, ordered_categories
+from ... import shipping
+from ...catalog import CategoryRow, ProductData, ordered_categories, personal_payment_preset
 from ...clock import KST
 from ...fields import LenientIntegerField, PhoneField, line_field, mobile_number, options
 from ...links import LINK_STATUS_LABELS, LinkStatus
-from ...models import DisplayStatus, Product
+from ...models import DisplayStatus, Product, ShippingMode
 from ...numbers import parse_id, parse_int
 from ...text import clean_line, clean_text
+from .shipping import ShippingRuleFields, mode_field
 
 MAX_PRICE = 1_000_000_000
 BOUND_LINKS_ARE_NOT_LISTED = _l(
@@ -89,7 +91,7 @@ class CategoriesForm(FlaskForm):
 YES_NO = options(("yes", _l("Displayed")), ("no", _l("Not displayed")))
 
 
-class ProductForm(FlaskForm):
+class ProductForm(ShippingRuleFields, FlaskForm):
     category_id = SelectField(_l("Category"), coerce=parse_int, validate_choice=True)
     name = StringField(
         _l("Product name"),
@@ -159,6 +161,8 @@ class ProductForm(FlaskForm):
         default="yes",
         validators=[InputRequired(_l("Choose whether the product is shipped."))],
     )
+    # 배송비: the shop's, none, or the product's own (the ShippingRuleFields, used only for 개별 배송비).
+    shipping_mode = mode_field(_l("Shipping fee"))
     max_per_order = LenientIntegerField(
         _l("Maximum per order"),
         invalid_message=_l("Enter a whole number."),
@@ -204,6 +208,8 @@ class ProductForm(FlaskForm):
         if self.stock_managed.data == "on" and quantity.data is None and not quantity.errors:
             quantity.errors.append(_l("Enter the stock quantity when stock management is on."))
             valid = False
+        if self.shipping_mode.data == ShippingMode.OWN and not self.validate_shipping_rule():
+            valid = False
         return valid
 
     def fill_from(self, product: Product) -> None:
@@ -221,6 +227,8 @@ class ProductForm(FlaskForm):
         self.preview_title.data = product.preview_title
         self.preview_description.data = product.preview_description
         self.requires_shipping.data = "yes" if product.requires_shipping else "no"
+        self.shipping_mode.data = product.shipping_mode.value
+        self.fill_shipping_rule(shipping.own_rule(product))
         self.max_per_order.data = product.max_per_order
         self.purchase_limit.data = product.purchase_limit
         self.sale_ends_at.data = product.sale_ends_at.astimezone(KST) if product.sale_ends_at else None
@@ -231,7 +239,7 @@ class ProductForm(FlaskForm):
 
     def apply_personal_payment_preset(self, category_id: int | None) -> None:
         """The seed's recommended settings for a personal payment window (개인결제창 설정)."""
-        preset = PERSONAL_PAYMENT_PRESET
+        preset = personal_payment_preset()
         self.display_status.data = preset["display_status"].value
         self.show_on_desktop.data = preset["show_on_desktop"]
         self.show_on_mobile.data = preset["show_on_mobile"]
@@ -241,6 +249,7 @@ class ProductForm(FlaskForm):
         self.purchase_limit.data = preset["purchase_limit"]
         for number in (self.stock_quantity, self.purchase_limit):
             number.raw_data = None  # show the preset's numbers, not what the submitted form held
+        self.shipping_mode.data = preset["shipping_mode"].value
         if category_id:
             self.category_id.data = category_id
 
@@ -267,6 +276,8 @@ class ProductForm(FlaskForm):
             stock_quantity=self.stock_quantity.data or 0,
             stock_seen=parse_int(self.stock_seen.data),
             requires_shipping=self.requires_shipping.data != "no",
+            shipping_mode=ShippingMode(self.shipping_mode.data),
+            shipping_rule=self.shipping_rule(),
             max_per_order=self.max_per_order.data,
             purchase_limit=self.purchase_limit.data,
             sale_ends_at=self.sale_ends_at.data.replace(tzinfo=KST).astimezone(UTC) if self.sale_ends_at.data else None,

@@ -17,6 +17,8 @@ from wtforms.validators import (
 
 from ... import business
 from ...fields import LenientIntegerField, email_field, line_field
+from ...models import ShippingFeeType, ShippingMode
+from .shipping import ShippingRuleFields, fee_type_field, mode_field, won_field
 
 BUSINESS_FIELDS = (
     "business_name", "representative", "business_no", "mail_order_no", "business_address", "privacy_officer",
@@ -24,7 +26,7 @@ BUSINESS_FIELDS = (
 )  # fmt: skip
 
 
-class ShopSettingsForm(FlaskForm):
+class ShopSettingsForm(ShippingRuleFields, FlaskForm):
     name = line_field(_l("Shop name"), 100, required=_l("Enter the shop name."))
     description = line_field(_l("Shop description"), 300)
     phone = line_field(_l("Contact phone"), 30)
@@ -66,6 +68,13 @@ class ShopSettingsForm(FlaskForm):
             raise ValidationError(_l("Enter a link that starts with https://."))
 
     favicon = MultipleFileField(_l("Favicon"))
+    # 배송비: the shop's 기본 배송비 (ShippingRuleFields), free until the merchant sets one.
+    shipping_fee_type = fee_type_field(ShippingFeeType.FREE)
+    return_shipping_fee = won_field(_l("Return shipping fee"), default=0)
+    exchange_shipping_fee = won_field(_l("Exchange shipping fee"), default=0)
+    jeju_extra_fee = won_field(_l("Jeju extra shipping fee"), default=0)
+    remote_extra_fee = won_field(_l("Remote island extra shipping fee"), default=0)
+    window_shipping_mode = mode_field(_l("Shipping fee of new personal payment windows"), ShippingMode.FREE)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -75,7 +84,7 @@ class ShopSettingsForm(FlaskForm):
                 if not f.data and not f.errors:
                     f.errors.append(_l("Fill in the bank, account number and holder together."))
                     valid = False
-        return valid
+        return self.validate_shipping_rule() and valid
 
     def values(self) -> dict:
         names = ["name", "description", "phone", "email", "notify_email", "bank_name", "bank_account", "bank_holder"]
@@ -83,6 +92,16 @@ class ShopSettingsForm(FlaskForm):
         values["payment_due_days"] = self.payment_due_days.data
         for name in BUSINESS_FIELDS:
             values[name] = getattr(self, name).data or ""
+        rule = self.shipping_rule()
+        values.update(
+            shipping_fee_type=rule.fee_type,
+            shipping_fee=rule.fee,
+            shipping_free_from=rule.free_from,
+            shipping_quantity_unit=rule.quantity_unit,
+            window_shipping_mode=ShippingMode(self.window_shipping_mode.data),
+        )
+        for name in ("return_shipping_fee", "exchange_shipping_fee", "jeju_extra_fee", "remote_extra_fee"):
+            values[name] = getattr(self, name).data or 0
         return values
 
 
