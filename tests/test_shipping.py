@@ -140,8 +140,9 @@ def test_orders_placed_before_shipping_fees_look_the_same(app, client, bank_read
 
 def test_the_merchant_sets_the_fee_in_shop_settings(app, client, admin):
     page = client.get("/admin/settings").get_data(as_text=True)
-    labels = ("배송비 유형", "무료배송", "유료배송", "조건부 무료배송", "수량별 부과", "무료배송 기준 금액", "수량 단위",
-              "반품 배송비", "교환 배송비", "제주 추가 배송비", "도서산간 추가 배송비", "추가 배송비 지역")  # fmt: skip
+    labels = ("배송비 유형", "무료배송", "유료배송", "조건부 무료배송", "수량별 부과", "무료배송 기준 금액",
+              "수량 단위", "반품 배송비", "교환 배송비", "제주 추가 배송비", "도서산간 추가 배송비",
+              "추가 배송비 지역")  # fmt: skip
     assert [label for label in labels if label not in page] == []
     shop = {"name": "규섭커피", "payment_due_days": "3"}
     missing = admin.post("/admin/settings", data={**shop, "shipping_fee_type": "conditional", "shipping_fee": "3,000"})
