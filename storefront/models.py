@@ -189,6 +189,10 @@ class Product(db.Model):
     first_viewed_at: Mapped[datetime | None] = mapped_column()
     last_viewed_at: Mapped[datetime | None] = mapped_column()
     batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("product_batch.id", ondelete="SET NULL"), index=True)
+    # 추가 결제 요청: a window that asks the buyer of this order for more money (storefront.extra_payments).
+    extra_for_order_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("shop_order.id", ondelete="SET NULL"), index=True
+    )
     # 판매중 · 열람됨 · 주문됨 · 결제 완료 · 종료, loaded by the 상품 관리 query (links.link_status_clause).
     link_status: Mapped[str | None] = query_expression()
 
@@ -481,6 +485,10 @@ class Order(db.Model):
     access_token_hash: Mapped[str] = mapped_column(sa.String(64))
     # The checkout form's one-time nonce: a double submit finds the first order instead of making a second.
     nonce: Mapped[str] = mapped_column(sa.String(43), unique=True)
+    # An 추가 결제: this order pays what ``parent_order_id`` asked for (its status stays its own).
+    parent_order_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("shop_order.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus, "order_status"), index=True)
     payment_method: Mapped[PaymentMethod] = mapped_column(_enum(PaymentMethod, "payment_method"))
     total_amount: Mapped[int] = mapped_column(sa.BigInteger)  # 합계: goods + 배송비 + 추가 배송비

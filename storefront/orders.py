@@ -157,6 +157,7 @@ def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime 
         created_at=now,
         expires_at=deadline,
         bank_snapshot="" if by_card else settings.bank_line(),
+        parent_order_id=product.extra_for_order_id,  # an 추가 결제 pays what that order asked for
     )
     if product.requires_shipping:
         for name in SHIPPING_FIELDS:

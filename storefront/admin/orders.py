@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from .. import (
     exports,
+    extra_payments,
     ledger,
     lifecycle,
     money,
@@ -19,7 +20,7 @@ from ..numbers import parse_int
 from ..urls import page_number
 from . import bp
 from .forms import ConfirmForm
-from .forms.orders import BulkShipForm, ExtendDeadlineForm, OrderFilterForm, RefundForm, ShipForm
+from .forms.orders import BulkShipForm, ExtendDeadlineForm, ExtraPaymentForm, OrderFilterForm, RefundForm, ShipForm
 
 
 @bp.get("/orders")
@@ -84,6 +85,8 @@ def _order_page(order: Order, status: int = 200, **forms):
     forms.setdefault(
         "refund_form", RefundForm(method=order.payment_method, needs_account=payments.refund_needs_account(order))
     )
+    forms.setdefault("extra_form", ExtraPaymentForm(formdata=None))
+    extras = extra_payments.for_order(order)
     return (
         render_template(
             "admin/order_detail.html",
@@ -92,6 +95,8 @@ def _order_page(order: Order, status: int = 200, **forms):
             actions=lifecycle.allowed_actions(order),
             awaiting_payment=order.status in lifecycle.PAYABLE,
             totals=ledger.totals(order),
+            extras=extras,
+            paid_in_all=extra_payments.paid_in_all(order, extras),
             **forms,
         ),
         status,
@@ -202,6 +207,21 @@ def order_extend(order_id: int):
     else:
         flash(_("This step is not possible now."), "error")
     return redirect(url_for("admin.order_detail", order_id=order_id))
+
+
+@bp.post("/orders/<id:order_id>/extra-payment")
+def order_extra_payment(order_id: int):
+    """추가 결제 요청: a window for the buyer of this order, then straight to its 링크 보내기."""
+    order = db.get_or_404(Order, order_id)
+    form = ExtraPaymentForm()
+    if not form.validate_on_submit():
+        return _order_page(order, 422, extra_form=form)
+    window = extra_payments.request(
+        order, form.amount.data, form.reason.data, form.note.data or "", bool(form.phone_check.data), current_user.email
+    )
+    db.session.commit()
+    flash(_("The extra payment window has been made. Send its link to the buyer."), "success")
+    return redirect(url_for("admin.product_edit", product_id=window.id, _anchor="send-link"))
 
 
 @bp.post("/orders/<id:order_id>/refund")

@@ -20,6 +20,7 @@ from flask_wtf.csrf import generate_csrf
 
 from .. import (
     catalog,
+    extra_payments,
     guest_lookup,
     images,
     lifecycle,
@@ -305,7 +306,10 @@ def order(order_no: str):
     if order.payment_method is PaymentMethod.CARD and order.status is OrderStatus.AWAITING_PAYMENT:
         return _private(make_response(_card_page(order, card, error=error)))
     bank = split_bank_line(order.bank_snapshot)
-    return _private(make_response(render_template("shop/order.html", order=order, bank=bank)))
+    extras = extra_payments.for_order(order)
+    paid_in_all = extra_payments.paid_in_all(order, extras)
+    page = render_template("shop/order.html", order=order, bank=bank, extras=extras, paid_in_all=paid_in_all)
+    return _private(make_response(page))
 
 
 def _card_page(order: Order, card, error: str | None = None):

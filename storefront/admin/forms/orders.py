@@ -7,6 +7,7 @@ from wtforms import (
     FileField,
     Form,
     HiddenField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -17,6 +18,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ... import extra_payments
 from ...fields import LenientIntegerField, line_field, options
 from ...lifecycle import CARRIERS, TRACKING_NO_RE
 from ...models import OrderStatus, PaymentMethod
@@ -147,3 +149,24 @@ class BulkShipForm(FlaskForm):
         if not pairs:
             raise ValidationError(_l("Paste one order number and its tracking number per line."))
         self.pairs = pairs
+
+
+class ExtraPaymentForm(FlaskForm):
+    """추가 결제 요청: 금액, 사유 and a note for the buyer."""
+
+    amount = LenientIntegerField(
+        _l("Amount"),
+        invalid_message=_l("Enter the amount in whole won, e.g. 3000."),
+        validators=[
+            InputRequired(_l("Enter the amount.")),
+            NumberRange(1, extra_payments.MAX_AMOUNT, _l("Enter an amount from 1 to 10,000,000 won.")),
+        ],
+    )
+    reason = RadioField(
+        _l("Reason"),
+        choices=options(*extra_payments.REASONS.items()),
+        default="jeju_shipping",
+        validators=[InputRequired(_l("Choose a reason."))],
+    )
+    note = line_field(_l("Note for the buyer"), 300)
+    phone_check = BooleanField(_l("Ask for the last 4 digits of the mobile number"), default=True)

@@ -1,0 +1,40 @@
+"""추가 결제: a window that asks an order's buyer for more money, and the order that pays it
+
+Revision ID: 9f4a6b2c8e51
+Revises: 8d3e5f1a2c47
+Create Date: 2026-12-06 22:30:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '9f4a6b2c8e51'
+down_revision = '8d3e5f1a2c47'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('shop_order', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('parent_order_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_shop_order_parent_order_id'), ['parent_order_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_shop_order_parent_order_id_shop_order'), 'shop_order',
+                                    ['parent_order_id'], ['id'], ondelete='SET NULL')
+    with op.batch_alter_table('product', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('extra_for_order_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_product_extra_for_order_id'), ['extra_for_order_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_product_extra_for_order_id_shop_order'), 'shop_order',
+                                    ['extra_for_order_id'], ['id'], ondelete='SET NULL')
+
+
+def downgrade():
+    with op.batch_alter_table('product', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_product_extra_for_order_id_shop_order'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_product_extra_for_order_id'))
+        batch_op.drop_column('extra_for_order_id')
+    with op.batch_alter_table('shop_order', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_shop_order_parent_order_id_shop_order'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_shop_order_parent_order_id'))
+        batch_op.drop_column('parent_order_id')
