@@ -29,7 +29,8 @@ def test_the_buyer_pays_an_extra_payment_and_it_shows_on_the_original_order(
     assert "추가 결제 요청" in page
     response = admin.post(
         f"/admin/orders/{order.id}/extra-payment",
-        data={"amount": "3,000", "reason": "jeju_shipping", "note": "제주 추가 배송비", "phone_check": "y"},
+        data={"extra-amount": "3,000", "extra-reason": "jeju_shipping", "extra-note": "제주 추가 배송비",
+              "extra-phone_check": "y"},  # fmt: skip
     )
     assert response.status_code == 302 and response.location.endswith("#send-link")
     with app.app_context():
@@ -67,7 +68,8 @@ def test_the_buyer_pays_an_extra_payment_and_it_shows_on_the_original_order(
 
 def test_a_bad_extra_payment_request_says_why_and_makes_nothing(app, client, admin, bank_ready, make_product):
     order = _paid_order(app, client, admin, make_product)
-    response = admin.post(f"/admin/orders/{order.id}/extra-payment", data={"amount": "0", "reason": "jeju_shipping"})
+    form = {"extra-amount": "0", "extra-reason": "jeju_shipping"}
+    response = admin.post(f"/admin/orders/{order.id}/extra-payment", data=form)
     assert response.status_code == 422 and "1원부터 10,000,000원까지 입력하세요." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Product).where(

@@ -85,7 +85,7 @@ def _order_page(order: Order, status: int = 200, **forms):
     forms.setdefault(
         "refund_form", RefundForm(method=order.payment_method, needs_account=payments.refund_needs_account(order))
     )
-    forms.setdefault("extra_form", ExtraPaymentForm(formdata=None))
+    forms.setdefault("extra_form", ExtraPaymentForm(formdata=None, prefix="extra"))
     extras = extra_payments.for_order(order)
     return (
         render_template(
@@ -213,7 +213,7 @@ def order_extend(order_id: int):
 def order_extra_payment(order_id: int):
     """추가 결제 요청: a window for the buyer of this order, then straight to its 링크 보내기."""
     order = db.get_or_404(Order, order_id)
-    form = ExtraPaymentForm()
+    form = ExtraPaymentForm(prefix="extra")
     if not form.validate_on_submit():
         return _order_page(order, 422, extra_form=form)
     window = extra_payments.request(
