@@ -41,7 +41,7 @@ def request(order: Order, amount: int, reason: str, note: str, phone_check: bool
     label = str(REASONS.get(reason, REASONS["other"]))
     data = catalog.ProductData(
         **catalog.PERSONAL_PAYMENT_PRESET,
-        name=f"{label} · {order.order_no}"[:200],
+        name=f"{_l('Extra payment')} · {label} ({order.order_no})"[:200],
         price=amount,
         description=note,
         requires_shipping=False,  # money only: the goods travel with the original order
