@@ -144,7 +144,8 @@ def contention(shop_url: str, env: dict, buyers: int = 50) -> dict:
         html = s.get(url, timeout=30).text
         csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
         nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', html).group(1)
-        sessions.append((s, {**BUYER, "csrf_token": csrf, "nonce": nonce}))
+        total = re.search(r'name="expected_total" type="hidden" value="(\d+)"', html).group(1)  # the 합계 shown
+        sessions.append((s, {**BUYER, "csrf_token": csrf, "nonce": nonce, "expected_total": total}))
     barrier = threading.Barrier(buyers)
     results = []
 
