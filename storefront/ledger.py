@@ -20,6 +20,7 @@ from .models import Order, PaymentKind, PaymentRecord
 class Totals:
     paid: int  # money received
     refunded: int  # money given back (a positive number)
+    shipping_refunded: int = 0  # the part of ``refunded`` that was 배송비
 
     @property
     def balance(self) -> int:
@@ -36,10 +37,21 @@ def record(order: Order, kind: PaymentKind, actor: str, amount: int = 0, **field
 
 def totals(order: Order) -> Totals:
     """Paid, refunded and the balance of one order, from its ledger rows (one query)."""
-    paid, refunded = db.session.execute(
+    paid, refunded, shipping = db.session.execute(
         sa.select(
             sa.func.coalesce(sa.func.sum(sa.case((PaymentRecord.amount > 0, PaymentRecord.amount), else_=0)), 0),
             sa.func.coalesce(sa.func.sum(sa.case((PaymentRecord.amount < 0, -PaymentRecord.amount), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(PaymentRecord.shipping_amount), 0),
         ).where(PaymentRecord.order_id == order.id)
     ).one()
-    return Totals(int(paid), int(refunded))
+    return Totals(int(paid), int(refunded), int(shipping))
+
+
+def shipping_held(order: Order, totals: Totals) -> int:
+    """The 배송비 (and 추가 배송비) the shop still holds of this order."""
+    return max(min(order.shipping_fee + order.extra_shipping_fee - totals.shipping_refunded, totals.balance), 0)
+
+
+def shipping_part(order: Order, totals: Totals, amount: int) -> int:
+    """Of a refund of ``amount``: the 배송비 it gives back. Goods go back first, then shipping."""
+    return max(amount - (totals.balance - shipping_held(order, totals)), 0)

@@ -442,11 +442,15 @@ class RefundProblem:
     about_amount: bool  # the amount typed is wrong (shown beside it); otherwise the form itself is out of date
 
 
-def refund_problem(order: Order, amount: int, refunded_seen: int | None) -> RefundProblem | None:
+def refund_problem(
+    order: Order, amount: int, refunded_seen: int | None, include_shipping: bool = False
+) -> RefundProblem | None:
     """Why ``amount`` cannot be refunded now, or None.
 
     ``refunded_seen`` is the amount refunded when the merchant opened the form: a form sent twice
     (a double tap, two staff on one order) finds it changed and records nothing the second time.
+    Once the goods have shipped, 배송비 is given back only when the merchant says so
+    (``include_shipping``); before, a full refund returns it.
     """
     totals = ledger.totals(order)
     if not allows(order, Action.REFUND, lambda: totals):
@@ -456,6 +460,14 @@ def refund_problem(order: Order, amount: int, refunded_seen: int | None) -> Refu
     balance = totals.balance
     if not 0 < amount <= balance:
         message = _l("Enter an amount between 1 and the %(balance)s left to refund.", balance=f"{balance:,}")
+        return RefundProblem(str(message), True)
+    if order.shipped_at is not None and not include_shipping and ledger.shipping_part(order, totals, amount):
+        goods = balance - ledger.shipping_held(order, totals)
+        message = _l(
+            "After shipping, up to %(goods)s can be refunded without the shipping fee. "
+            "Tick the shipping fee to give it back too.",
+            goods=f"{goods:,}",
+        )
         return RefundProblem(str(message), True)
     return None
 
@@ -484,7 +496,8 @@ def record_refund(
     if refunded_seen is not None and refunded_seen != totals.refunded:
         return False
     never_shipped = order.shipped_at is None
-    ledger.record(order, kind, actor, -amount, note=note[:300], **fields)
+    shipping = ledger.shipping_part(order, totals, amount)
+    ledger.record(order, kind, actor, -amount, note=note[:300], shipping_amount=shipping, **fields)
     left = ledger.totals(order).balance
     to = S.REFUNDED if left == 0 else S.PARTIALLY_REFUNDED
     if order.status is S.CANCELLED and left:

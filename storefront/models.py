@@ -643,6 +643,8 @@ class PaymentRecord(db.Model):
     refund_bank: Mapped[str] = mapped_column(sa.String(50), default="")
     refund_account: Mapped[str] = mapped_column(sa.String(50), default="")
     refund_holder: Mapped[str] = mapped_column(sa.String(50), default="")
+    # Of a refund: the part that gave back 배송비 (and 추가 배송비); the rest was goods.
+    shipping_amount: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
 
     order: Mapped[Order] = relationship(back_populates="payments")
 

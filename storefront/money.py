@@ -59,11 +59,12 @@ def refund_order(
     *,
     refunded_seen: int | None,
     restock: bool = False,
+    include_shipping: bool = False,
     account: dict[str, str] | None = None,
 ) -> Outcome:
     """환불하기: ``amount`` given back through the order's provider and recorded (committed); then the
     refunded part of its 현금영수증 cancelled. ``problem`` says why nothing was refunded."""
-    problem = lifecycle.refund_problem(order, amount, refunded_seen)
+    problem = lifecycle.refund_problem(order, amount, refunded_seen, include_shipping)
     if problem:
         return Outcome(False, problem=problem)
     provider = payments.provider_for(order.payment_method)

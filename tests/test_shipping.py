@@ -5,7 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from storefront import shipping
+from storefront import ledger, shipping
 from storefront.extensions import db
 from storefront.models import Order, Product, ShippingFeeType, ShippingMode, ShippingRegion
 from storefront.settings import save_settings
@@ -182,3 +182,42 @@ def test_extra_fee_regions_are_data_the_merchant_corrects(app, client, admin):
     admin.post(f"/admin/settings/shipping-regions/{bridge}/remove")
     with app.test_request_context():
         assert shipping.region_of("12346") == ""
+
+
+def _paid_jeju_order(app, client, admin, token) -> int:
+    place(client, token, postcode="63100")  # 12,000원 + 배송비 3,000원 + 제주 3,000원
+    with app.app_context():
+        order_id = db.session.scalar(sa.select(Order.id))
+    admin.post(f"/admin/orders/{order_id}/paid")
+    return order_id
+
+
+ACCOUNT = {"refund_bank": "신한은행", "refund_account": "110-123-456789", "refund_holder": "김규섭"}
+
+
+def test_a_full_refund_before_shipping_returns_the_shipping_fee(app, client, admin, bank_ready, fees, make_product):
+    _, token = make_product(price=12_000)
+    order_id = _paid_jeju_order(app, client, admin, token)
+    admin.refund(order_id, amount="18,000", **ACCOUNT)
+    with app.app_context():
+        totals = ledger.totals(db.session.get(Order, order_id))
+        assert (totals.refunded, totals.shipping_refunded, totals.balance) == (18_000, 6000, 0)
+
+
+def test_after_shipping_the_merchant_chooses_whether_shipping_is_refunded(
+    app, client, admin, bank_ready, fees, make_product
+):
+    _, token = make_product(price=12_000)
+    order_id = _paid_jeju_order(app, client, admin, token)
+    admin.post(f"/admin/orders/{order_id}/ship", data={"carrier": "cj", "tracking_no": "123456789012"})
+    page = client.get(f"/admin/orders/{order_id}").get_data(as_text=True)
+    assert "배송비도 환불" in page and 'value="12000"' in page  # the goods, by default
+    too_much = admin.refund(order_id, amount="18,000", **ACCOUNT)
+    assert too_much.status_code == 422 and "배송비를 뺀 12,000원까지" in too_much.get_data(as_text=True)
+    admin.refund(order_id, amount="5,000", **ACCOUNT)  # part of the goods: the 배송비 stays
+    admin.refund(order_id, amount="13,000", include_shipping="y", **ACCOUNT)  # the rest, shipping included
+    with app.app_context():
+        totals = ledger.totals(db.session.get(Order, order_id))
+        assert (totals.refunded, totals.shipping_refunded, totals.balance) == (18_000, 6000, 0)
+    ledger_page = client.get(f"/admin/orders/{order_id}").get_data(as_text=True)
+    assert "이 중 배송비 6,000원" in ledger_page

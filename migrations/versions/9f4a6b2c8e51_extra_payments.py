@@ -1,4 +1,5 @@
-"""추가 결제: a window that asks an order's buyer for more money, and the order that pays it
+"""추가 결제: a window that asks an order's buyer for more money, and the order that pays it; the
+배송비 part of each refund on the ledger
 
 Revision ID: 9f4a6b2c8e51
 Revises: 8d3e5f1a2c47
@@ -17,6 +18,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('payment_record', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('shipping_amount', sa.BigInteger(), server_default='0', nullable=False))
     with op.batch_alter_table('shop_order', schema=None) as batch_op:
         batch_op.add_column(sa.Column('parent_order_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_shop_order_parent_order_id'), ['parent_order_id'], unique=False)
@@ -30,6 +33,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('payment_record', schema=None) as batch_op:
+        batch_op.drop_column('shipping_amount')
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_product_extra_for_order_id_shop_order'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_product_extra_for_order_id'))

@@ -87,6 +87,7 @@ def _order_page(order: Order, status: int = 200, **forms):
     )
     forms.setdefault("extra_form", ExtraPaymentForm(formdata=None, prefix="extra"))
     extras = extra_payments.for_order(order)
+    totals = ledger.totals(order)
     return (
         render_template(
             "admin/order_detail.html",
@@ -94,7 +95,8 @@ def _order_page(order: Order, status: int = 200, **forms):
             confirm_form=ConfirmForm(),
             actions=lifecycle.allowed_actions(order),
             awaiting_payment=order.status in lifecycle.PAYABLE,
-            totals=ledger.totals(order),
+            totals=totals,
+            shipping_held=ledger.shipping_held(order, totals),
             extras=extras,
             paid_in_all=extra_payments.paid_in_all(order, extras),
             **forms,
@@ -236,6 +238,7 @@ def order_refund(order_id: int):
         current_user.email,
         refunded_seen=parse_int(form.refunded_seen.data),
         restock=form.restock.data,
+        include_shipping=form.include_shipping.data,
         account=form.account(),
     )
     if outcome.problem and outcome.problem.about_amount:

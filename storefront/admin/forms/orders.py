@@ -81,6 +81,7 @@ class RefundForm(FlaskForm):
         validators=[InputRequired(_l("Enter the refund amount.")), NumberRange(1, None, _l("Enter at least 1 won."))],
     )
     restock = BooleanField(_l("The goods came back: return them to stock"))
+    include_shipping = BooleanField(_l("Give back the shipping fee too"))
     refunded_seen = HiddenField()  # the amount refunded when the form was opened
     refund_bank = line_field(_l("Bank"), 50)
     refund_account = line_field(_l("Account number"), 50)
