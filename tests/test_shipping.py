@@ -221,3 +221,11 @@ def test_after_shipping_the_merchant_chooses_whether_shipping_is_refunded(
         assert (totals.refunded, totals.shipping_refunded, totals.balance) == (18_000, 6000, 0)
     ledger_page = client.get(f"/admin/orders/{order_id}").get_data(as_text=True)
     assert "이 중 배송비 6,000원" in ledger_page
+
+
+def test_return_and_exchange_fees_are_in_the_refund_policy(client, app):
+    with app.test_request_context():
+        save_settings({"return_shipping_fee": 3000, "exchange_shipping_fee": 6000})
+        db.session.commit()
+    policy = client.get("/policies/refund").get_data(as_text=True)
+    assert "반품 3,000원, 교환 6,000원" in policy
