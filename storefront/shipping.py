@@ -180,15 +180,7 @@ def regions() -> list[ShippingRegion]:
 def add_region(kind: str, name: str, postcode_from: str, postcode_to: str, actor: str) -> ShippingRegion:
     region = ShippingRegion(kind=kind, name=name, postcode_from=postcode_from, postcode_to=postcode_to)
     db.session.add(region)
-    db.session.add(
-        AuditEntry(
-            actor=actor,
-            subject="shipping_region",
-            action="saved",
-            detail=f"{kind} {postcode_from}-{postcode_to} {name}"[:300],
-        )
-    )
-    db.session.flush()
+    _record(region, "saved", actor)
     return region
 
 
@@ -197,13 +189,12 @@ def remove_region(region_id: int, actor: str) -> bool:
     if region is None:
         return False
     db.session.delete(region)
-    db.session.add(
-        AuditEntry(
-            actor=actor,
-            subject="shipping_region",
-            action="removed",
-            detail=f"{region.kind} {region.postcode_from}-{region.postcode_to} {region.name}"[:300],
-        )
-    )
-    db.session.flush()
+    _record(region, "removed", actor)
     return True
+
+
+def _record(region: ShippingRegion, action: str, actor: str) -> None:
+    """Who changed the 추가 배송비 지역, and how (상점 설정's history)."""
+    detail = f"{region.kind} {region.postcode_from}-{region.postcode_to} {region.name}"[:300]
+    db.session.add(AuditEntry(actor=actor, subject="shipping_region", action=action, detail=detail))
+    db.session.flush()
