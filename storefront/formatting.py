@@ -93,6 +93,7 @@ PAYMENT_KIND_LABELS = {
     PaymentKind.CANCEL: _l("Card refund"),
     PaymentKind.DEPOSIT: _l("Confirm deposit"),
     PaymentKind.REFUND: _l("Bank refund"),
+    PaymentKind.REVERSAL: _l("Deposit reversed"),
 }
 
 

@@ -37,10 +37,22 @@ def record(order: Order, kind: PaymentKind, actor: str, amount: int = 0, **field
 
 def totals(order: Order) -> Totals:
     """Paid, refunded and the balance of one order, from its ledger rows (one query)."""
+    # A reversal takes money back off what was paid; only money the shop gave back is refunded.
+    reversal = PaymentRecord.kind == PaymentKind.REVERSAL
     paid, refunded, shipping = db.session.execute(
         sa.select(
-            sa.func.coalesce(sa.func.sum(sa.case((PaymentRecord.amount > 0, PaymentRecord.amount), else_=0)), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((PaymentRecord.amount < 0, -PaymentRecord.amount), else_=0)), 0),
+            sa.func.coalesce(
+                sa.func.sum(
+                    sa.case((PaymentRecord.amount > 0, PaymentRecord.amount), (reversal, PaymentRecord.amount), else_=0)
+                ),
+                0,
+            ),
+            sa.func.coalesce(
+                sa.func.sum(
+                    sa.case((sa.and_(PaymentRecord.amount < 0, sa.not_(reversal)), -PaymentRecord.amount), else_=0)
+                ),
+                0,
+            ),
             sa.func.coalesce(sa.func.sum(PaymentRecord.shipping_amount), 0),
         ).where(PaymentRecord.order_id == order.id)
     ).one()

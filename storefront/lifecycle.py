@@ -46,7 +46,17 @@ from requests.utils import quote
 
 from . import ledger, stock
 from .extensions import db
-from .models import SYSTEM, Notification, Order, OrderEvent, OrderStatus, PaymentKind, PaymentMethod, utcnow
+from .models import (
+    SYSTEM,
+    Notification,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    PaymentKind,
+    PaymentMethod,
+    PaymentRecord,
+    utcnow,
+)
 
 S = OrderStatus
 BUYER = "buyer"
@@ -253,7 +263,7 @@ def _move(
         )
     )
     if to is S.CANCELLED:
-        _release(order)
+        _release(order, reopen_link=True)  # unpaid after all: the window may be bought again
     if to is S.PAID:
         db.session.add(Notification(kind="order_paid", order_id=order.id, created_at=now))
     db.session.flush()
@@ -261,9 +271,9 @@ def _move(
     return True
 
 
-def _release(order: Order) -> None:
+def _release(order: Order, reopen_link: bool = False) -> None:
     for item in order.items:
-        stock.release(item)
+        stock.release(item, reopen_link)
 
 
 # -- bank transfer ---------------------------------------------------------------------------
@@ -383,7 +393,16 @@ def await_provider_deposit(
     return _move(order, Action.CARD_WAITING, actor, "virtual_account_issued", values=values)
 
 
-def reverse_deposit(order: Order, kind: PaymentKind, actor: str, due_at: datetime | None, **fields) -> bool:
+def _last_ledger_note(order: Order) -> str | None:
+    return db.session.scalar(
+        sa.select(PaymentRecord.note)
+        .where(PaymentRecord.order_id == order.id)
+        .order_by(PaymentRecord.id.desc())
+        .limit(1)
+    )
+
+
+def reverse_deposit(order: Order, actor: str, due_at: datetime | None, **fields) -> bool:
     """The gateway says a 가상계좌 deposit was reversed: the order waits for its deposit again (its
     money off the ledger); once shipped, it stays where it is and only the ledger row tells.
     True when the order went back to 입금 대기."""
@@ -391,8 +410,11 @@ def reverse_deposit(order: Order, kind: PaymentKind, actor: str, due_at: datetim
     held = ledger.totals(order).balance
     values = {"paid_at": None} | ({"expires_at": due_at} if due_at else {})
     moved = _move(order, Action.DEPOSIT_REVERSED, actor, "deposit_reversed", values=values)
+    if not moved and _last_ledger_note(order) == "deposit reversed":
+        return False  # the same reversal told again (a repeated webhook): the merchant knows already
+    amount = -held if moved else 0  # off what was paid (a REVERSAL row is not a refund)
     ledger.record(
-        order, kind, actor, -held if moved else 0, status="WAITING_FOR_DEPOSIT", note="deposit reversed", **fields
+        order, PaymentKind.REVERSAL, actor, amount, status="WAITING_FOR_DEPOSIT", note="deposit reversed", **fields
     )
     db.session.add(Notification(kind="deposit_reversed", order_id=order.id))
     db.session.flush()
@@ -504,7 +526,7 @@ def record_refund(
         to = S.CANCELLED  # part of a late deposit returned: the order stays cancelled
     _move(order, Action.REFUND, actor, note, to=to)
     if to is S.REFUNDED and (never_shipped or restock):
-        _release(order)
+        _release(order)  # the units come back; a window that was sold stays closed
     db.session.flush()
     return True
 

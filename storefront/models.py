@@ -616,6 +616,7 @@ class PaymentKind(enum.StrEnum):
     CANCEL = "cancel"  # a refund through the provider (cancel, with cancelAmount when partial)
     DEPOSIT = "deposit"  # 입금 확인: the merchant saw the transfer arrive
     REFUND = "refund"  # the merchant sent money back by bank transfer (환불 계좌)
+    REVERSAL = "reversal"  # the provider took a deposit back (가상계좌 DONE → WAITING_FOR_DEPOSIT): not a refund
 
 
 class PaymentRecord(db.Model):

@@ -5,9 +5,9 @@ buyers racing for the last unit cannot both get it, on SQLite (whose write
 transactions are serialised, see extensions._begin_sqlite) or on PostgreSQL
 (where the UPDATE takes the row lock and re-checks its WHERE after waiting).
 Taking a unit also counts the order against 구매 가능 횟수 and closes the link
-(진열 안함) when the limit is reached, in the same statement; giving the units back (the
-order was cancelled or expired unpaid) opens the link again if that limit closed it and the
-merchant has not touched it since.
+(진열 안함) when the limit is reached, in the same statement; when the order is cancelled or
+expires unpaid, giving the units back opens the link again if that limit closed it and the
+merchant has not touched it since (a refunded sale leaves it closed).
 """
 
 from dataclasses import dataclass
@@ -38,10 +38,13 @@ def retake(item: OrderItem) -> bool:
     """
     if item.product_id is None or item.reserved:
         return item.reserved
+    displayed = db.session.scalar(
+        sa.select(Product.display_status == DisplayStatus.DISPLAYED).where(Product.id == item.product_id)
+    )
     taken = _take(item.product_id, item.quantity, sa.not_(Product.limit_reached))
     if taken is None:
         return False
-    if taken.closed_link:
+    if taken.closed_link and displayed:  # the limit closed it now, not the merchant earlier
         db.session.add(ProductEvent(product_id=item.product_id, actor=SYSTEM, action="auto_closed"))
     db.session.execute(
         sa.update(OrderItem)
@@ -80,8 +83,9 @@ def _take(product_id: int, quantity: int, open_clause) -> Reservation | None:
     return Reservation(closed_link=row.display_status == DisplayStatus.HIDDEN, stock_taken=row.stock_managed)
 
 
-def release(item: OrderItem) -> None:
-    """Give back what one order line holds: its units only if it took them, and its 구매 가능 횟수.
+def release(item: OrderItem, reopen_link: bool = False) -> None:
+    """Give back what one order line holds: its units only if it took them, and its 구매 가능 횟수;
+    with ``reopen_link`` (the order was cancelled unpaid), the link its limit closed opens again.
 
     The line's own flag is cleared by a guarded UPDATE, so a line gives back at most once, whoever asks.
     """
@@ -107,7 +111,8 @@ def release(item: OrderItem) -> None:
         )
         .execution_options(synchronize_session=False)
     )
-    _reopen_if_the_limit_closed_it(product_id)
+    if reopen_link:
+        _reopen_if_the_limit_closed_it(product_id)
 
 
 def _reopen_if_the_limit_closed_it(product_id: int) -> None:

@@ -293,6 +293,31 @@ def test_a_window_its_limit_closed_opens_again_when_that_order_expires(app, clie
         assert [e.action for e in product.events][:2] == ["auto_reopened", "auto_closed"]
 
 
+def test_a_refunded_window_stays_closed(app, client, admin, bank_order):
+    oid = order_id(app, bank_order["order_no"])
+    admin.post(f"/admin/orders/{oid}/paid")
+    admin.refund(oid, amount="30,000", refund_bank="신한은행", refund_account="110-123-456789", refund_holder="김규섭")
+    assert load(app, bank_order["order_no"]).status is S.REFUNDED
+    assert client.get(f"/products/{bank_order['token']}").status_code == 410  # sold once: not for sale again
+
+
+def test_a_product_the_merchant_hid_stays_hidden_after_a_late_deposit_and_its_refund(
+    app, client, admin, bank_ready, make_product
+):
+    product_id, token = make_product(name="단종 상품", price=10_000, stock_managed=True, stock_quantity=5)
+    order_no = order_no_from(place(app.test_client(), token))
+    form = {**SEED_FORM, "name": "단종 상품", "price": "10,000", "display_status": "hidden", "listed": "yes",
+            "stock_managed": "on", "stock_quantity": "4", "stock_seen": "4"}  # fmt: skip
+    assert admin.post(f"/admin/products/{product_id}/edit", data=form).status_code == 302  # discontinued
+    expire(app, order_no)
+    oid = order_id(app, order_no)
+    client.get(f"/admin/orders/{oid}")  # the deadline cancels it
+    admin.post(f"/admin/orders/{oid}/paid")  # the transfer arrives late: revived
+    admin.refund(oid, amount="10,000", refund_bank="신한은행", refund_account="110-123-456789", refund_holder="김규섭")
+    with app.app_context():
+        assert db.session.get(Product, product_id).display_status is DisplayStatus.HIDDEN
+
+
 def test_a_window_the_merchant_edited_after_its_limit_closed_it_stays_closed(app, client, admin, runner, bank_order):
     product_id, token = bank_order["product_id"], bank_order["token"]
     form = {**SEED_FORM, "name": "김규섭 고객님 개인결제창 (마감)", "price": "30,000", "display_status": "hidden",

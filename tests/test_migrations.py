@@ -74,3 +74,29 @@ def test_stock_can_never_go_negative_in_the_database(app, make_product):
             db.session.rollback()
         else:
             raise AssertionError("negative stock was stored")
+
+
+def test_windows_made_before_shipping_fees_stay_free(tmp_path, empty_database_url):
+    """A personal payment window already sent was quoted without 배송비; listed products follow the shop's fee."""
+    from flask_migrate import upgrade
+
+    from storefront import create_app
+
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision="6b2f4c8e1d35")
+        insert = sa.text(
+            "INSERT INTO product (name, price, description, display_status, show_on_desktop, show_on_mobile, listed,"
+            " stock_managed, stock_quantity, public_token, created_at, updated_at)"
+            " VALUES (:name, 30000, '', 'displayed', :yes, :yes, :listed, :no, 0, :token, :now, :now)"
+        )
+        now = "2000-01-01 00:00:00"
+        with db.engine.begin() as conn:
+            for name, listed in (("김규섭 고객님 개인결제창", False), ("원두", True)):
+                values = {"name": name, "yes": True, "no": False, "listed": listed, "token": name, "now": now}
+                conn.execute(insert, values)
+        upgrade()
+        with db.engine.connect() as conn:
+            modes = dict(conn.execute(sa.text("SELECT name, shipping_mode FROM product")).all())
+        assert modes == {"김규섭 고객님 개인결제창": "free", "원두": "default"}
+        db.engine.dispose()

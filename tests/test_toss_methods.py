@@ -327,6 +327,37 @@ def test_a_reversed_deposit_puts_the_order_back_to_awaiting_deposit(app, client,
         assert order.status is OrderStatus.PAID and ledger.totals(order).balance == 45000
 
 
+def test_a_deposit_reversed_then_made_again_is_refunded_and_recorded_once(app, client, admin, toss, card_order):
+    key, _ = pay_by(client, toss, card_order, "가상계좌")
+    client.post("/webhooks/toss", json=toss.deposit(key))
+    client.post("/webhooks/toss", json=toss.reverse_deposit(key))
+    client.post("/webhooks/toss", json=toss.deposit(key))  # paid again
+    order = order_row(app, card_order["order_no"])
+    with app.app_context():
+        assert ledger.totals(order) == ledger.Totals(paid=45000, refunded=0)  # a reversal is no refund
+    admin.refund(order.id, amount="45000", refund_bank="신한", refund_account="110-123-456789", refund_holder="김구매")
+    order = order_row(app, card_order["order_no"])
+    assert toss.refunds == 1 and order.status is OrderStatus.REFUNDED
+
+
+def test_a_repeated_reversal_after_shipping_tells_the_merchant_once(app, client, admin, toss, card_order):
+    key, _ = pay_by(client, toss, card_order, "가상계좌")
+    client.post("/webhooks/toss", json=toss.deposit(key))
+    order_id = order_row(app, card_order["order_no"]).id
+    admin.post(f"/admin/orders/{order_id}/ship", data={"carrier": "cj", "tracking_no": "123456789012"})
+    callback = toss.reverse_deposit(key)
+    for _ in range(3):
+        client.post("/webhooks/toss", json=callback)
+    with app.app_context():
+        kinds = db.session.scalars(sa.select(Notification.kind).where(Notification.order_id == order_id)).all()
+    assert kinds.count("deposit_reversed") == 1
+
+
+def test_a_webhook_whose_data_is_not_an_object_is_ignored(client, toss):
+    body = {"eventType": "PAYMENT_STATUS_CHANGED", "data": "x"}
+    assert client.post("/webhooks/toss", json=body).status_code == 200
+
+
 def test_a_reversed_deposit_after_shipping_is_flagged_to_the_merchant(app, client, admin, toss, card_order):
     key, _ = pay_by(client, toss, card_order, "가상계좌")
     client.post("/webhooks/toss", json=toss.deposit(key))

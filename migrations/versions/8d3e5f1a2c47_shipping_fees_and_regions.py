@@ -4,7 +4,8 @@ Revision ID: 8d3e5f1a2c47
 Revises: 6b2f4c8e1d35
 Create Date: 2026-12-06 22:10:00.000000
 
-Orders made before this revision keep 배송비 0 (their totals were goods only). The 추가 배송비 지역
+Orders made before this revision keep 배송비 0 (their totals were goods only), and personal payment
+windows made before it (not listed) ship free: their prices were quoted without a fee. The 추가 배송비 지역
 are seeded with the ranges commonly used (imweb's list, second-hand; see the README): data the
 merchant corrects in 상점 설정, not code.
 """
@@ -94,6 +95,9 @@ def upgrade():
         batch_op.add_column(sa.Column('shipping_free_from', sa.BigInteger(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('shipping_quantity_unit', sa.Integer(), server_default='1', nullable=False))
         batch_op.create_check_constraint(op.f('ck_product_shipping_quantity_unit_positive'), 'shipping_quantity_unit >= 1')
+    # Windows already sent were quoted with no 배송비: they stay free whatever the shop's fee becomes.
+    product = sa.table('product', sa.column('listed', sa.Boolean()), sa.column('shipping_mode', sa.String()))
+    op.execute(product.update().where(product.c.listed.is_(False)).values(shipping_mode='free'))
 
     with op.batch_alter_table('shop_order', schema=None) as batch_op:
         batch_op.add_column(sa.Column('shipping_fee', sa.BigInteger(), server_default='0', nullable=False))

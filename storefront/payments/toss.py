@@ -440,9 +440,7 @@ class TossPayments:
 
     def _deposit_reversed(self, order: Order, payment: dict) -> None:
         """DONE → WAITING_FOR_DEPOSIT, as the lookup confirms: the deposit is gone (docs: webhooks)."""
-        lifecycle.reverse_deposit(
-            order, PaymentKind.WEBHOOK, ACTOR, _due_date(payment), payment_key=order.payment_key or ""
-        )
+        lifecycle.reverse_deposit(order, ACTOR, _due_date(payment), payment_key=order.payment_key or "")
 
     # -- refunds ---------------------------------------------------------------------------
 
@@ -559,7 +557,9 @@ class TossPayments:
             return
         if payload.get("eventType") != "PAYMENT_STATUS_CHANGED":
             return
-        data = payload.get("data") or {}
+        data = payload.get("data")
+        if not isinstance(data, dict):
+            return
         payment_key = str(data.get("paymentKey") or "")[:200]
         order = orders.find_by_order_no(str(data.get("orderId") or ""))
         if order is None or not payment_key or order.payment_method is not PaymentMethod.CARD:

@@ -185,7 +185,7 @@ def checkout(token: str):
     unavailable = _unavailable_page(product, device)
     if unavailable is not None:
         return unavailable
-    methods = payments.available_methods(product.price)
+    methods = payments.available_methods(_checkout_fee(product, 1, "").total)  # the card minimum counts 배송비
     if not methods:
         return render_template("shop/checkout.html", product=product, form=None), 503
     form = CheckoutForm(
