@@ -10,6 +10,7 @@ from storefront.extensions import db
 from storefront.models import Order, Product, ShippingFeeType, ShippingMode, ShippingRegion
 from storefront.settings import save_settings
 
+from .builders import SEED_FORM
 from .conftest import open_checkout, place
 
 F = ShippingFeeType
@@ -229,3 +230,15 @@ def test_return_and_exchange_fees_are_in_the_refund_policy(client, app):
         db.session.commit()
     policy = client.get("/policies/refund").get_data(as_text=True)
     assert "반품 3,000원, 교환 6,000원" in policy
+
+
+def test_a_product_with_its_own_fee_is_saved_from_the_form(app, client, admin):
+    form = {**SEED_FORM, "name": "핸드드립 세트", "shipping_mode": "own", "shipping_fee_type": "per_quantity"}
+    missing = admin.post("/admin/products/new", data=form)
+    assert missing.status_code == 422 and "배송비를 입력하세요." in missing.get_data(as_text=True)
+    saved = admin.post("/admin/products/new", data={**form, "shipping_fee": "2,500", "shipping_quantity_unit": "3"})
+    assert saved.status_code == 302
+    with app.app_context():
+        product = db.session.scalar(sa.select(Product).where(Product.name == "핸드드립 세트"))
+        assert product.shipping_mode is ShippingMode.OWN
+        assert shipping.product_rule(product).charge(0, 4) == 5000  # 4 pieces: two boxes of up to 3

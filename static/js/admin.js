@@ -86,3 +86,18 @@ document.addEventListener("submit", function (event) {
   var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// 상품 등록: the 개별 배송비 fields show only while "개별 배송비" is chosen (without this script they
+// always show, and the server ignores them under the other choices).
+(function () {
+  "use strict";
+  var own = document.getElementById("own-shipping");
+  var choices = document.querySelectorAll("input[name=shipping_mode]");
+  if (!own || !choices.length) return;
+  function follow() {
+    var chosen = document.querySelector("input[name=shipping_mode]:checked");
+    own.hidden = !chosen || chosen.value !== "own";
+  }
+  choices.forEach(function (choice) { choice.addEventListener("change", follow); });
+  follow();
+})();
