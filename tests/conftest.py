@@ -98,10 +98,12 @@ class PostgresDatabase:
             tables = sa.inspect(conn).get_table_names()
             self.admin_rows = [dict(row._mapping) for row in conn.execute(sa.text("SELECT * FROM admin_user"))]
             self.generation_rows = [dict(r._mapping) for r in conn.execute(sa.text("SELECT * FROM content_generation"))]
+            # The 추가 배송비 지역 the migration seeds, as a new shop has them.
+            self.region_rows = [dict(r._mapping) for r in conn.execute(sa.text("SELECT * FROM shipping_region"))]
         self.truncate = sa.text(
             "TRUNCATE {} RESTART IDENTITY CASCADE".format(", ".join(f'"{t}"' for t in tables if t != "alembic_version"))
         )
-        for row in self.admin_rows:
+        for row in self.admin_rows + self.region_rows:
             row.pop("id")  # numbered by the restarted sequence, as in a new shop
 
     def fresh(self) -> str:
@@ -111,6 +113,7 @@ class PostgresDatabase:
                 conn.execute(self.truncate)
                 conn.execute(models.AdminUser.__table__.insert(), self.admin_rows)
                 conn.execute(models.ContentGeneration.__table__.insert(), self.generation_rows)
+                conn.execute(models.ShippingRegion.__table__.insert(), self.region_rows)
         except sa.exc.DBAPIError:
             self.migrate()  # a test left the schema changed or half-built: start over
         return self.url
