@@ -48,10 +48,9 @@ class Refusal(enum.Enum):
 
 
 class OrderRefused(Exception):
-    def __init__(self, reason: Refusal, fee: "shipping.Fee | None" = None):
+    def __init__(self, reason: Refusal):
         super().__init__(reason.value)
         self.reason = reason
-        self.fee = fee  # with TOTAL_CHANGED: the amounts to show the buyer
 
 
 # 배송지: asked, and kept on the order, only when the product ships.
@@ -121,7 +120,7 @@ def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime 
         raise OrderRefused(Refusal.SOLD_OUT if product.sold_out else Refusal.TOO_MANY)
     fee = shipping.order_fee([shipping.Line(product, data.quantity)], data.postcode)
     if data.expected_total != fee.total:
-        raise OrderRefused(Refusal.TOTAL_CHANGED, fee)
+        raise OrderRefused(Refusal.TOTAL_CHANGED)  # the page shows the new 합계 (shop.routes._checkout_page)
 
     reservation = stock.reserve(product.id, data.quantity, now)
     if reservation is None:

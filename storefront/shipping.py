@@ -128,9 +128,8 @@ def order_fee(lines: list[Line], postcode: str = "", info: ShopInfo | None = Non
     info = info or shop_settings()
     shipped = [line for line in lines if line.product.requires_shipping]
     bundled = [line for line in shipped if line.product.shipping_mode is ShippingMode.DEFAULT]
-    base = sum(
-        product_rule(line.product, info).charge(line.subtotal, line.quantity) for line in shipped if line not in bundled
-    )
+    alone = [line for line in shipped if line.product.shipping_mode is not ShippingMode.DEFAULT]
+    base = sum(product_rule(line.product, info).charge(line.subtotal, line.quantity) for line in alone)
     if bundled:  # 묶음배송: one 기본 배송비 on what they add up to
         base += shop_rule(info).charge(sum(line.subtotal for line in bundled), sum(line.quantity for line in bundled))
     region = region_of(postcode) if shipped else ""

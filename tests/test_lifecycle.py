@@ -85,6 +85,10 @@ def test_a_partially_refunded_order_that_shipped_can_be_delivered_not_shipped_ag
         (S.PAID, BANK, False, 10000, 0, Action.PREPARE, False),
         (S.PAID, BANK, False, 10000, 0, Action.CONFIRM_PURCHASE, True),
         (S.PAID, BANK, True, 10000, 0, Action.CONFIRM_PURCHASE, False),
+        (S.PAID, CARD, True, 10000, 0, Action.DEPOSIT_REVERSED, True),  # a 가상계좌 deposit taken back
+        (S.PREPARING, CARD, True, 10000, 0, Action.DEPOSIT_REVERSED, True),
+        (S.SHIPPED, CARD, True, 10000, 0, Action.DEPOSIT_REVERSED, False),  # sent: flagged, not moved
+        (S.PAID, BANK, True, 10000, 0, Action.DEPOSIT_REVERSED, False),  # transfers are the merchant's word
     ],
 )
 def test_rule_table_by_method_shipping_and_balance(status, method, ships, paid, refunded, action, allowed):
