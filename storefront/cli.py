@@ -187,15 +187,22 @@ def expire_orders() -> None:
 @click.command("send-notifications")
 @with_appcontext
 def send_notifications() -> None:
-    """Send order e-mails that are still pending (after an SMTP failure, for instance)."""
+    """Send order e-mails and Web Push still pending (after an SMTP or push service failure, for instance).
+
+    A push is tried up to push.MAX_ATTEMPTS times; pushes done with are deleted after push.KEEP_DAYS.
+    """
     from flask import current_app
 
-    from . import notifications
+    from . import notifications, push
     from .urls import mail_base_url
 
     with notifications.mail_context(current_app, mail_base_url()):
         sent = notifications.send_pending()
+        pushed = push.send_pending()
+        push.prune()
+        db.session.commit()
     click.echo(f"Sent {sent} notification e-mail(s).")
+    click.echo(f"Sent {pushed} push notification(s).")
 
 
 @click.command("prune-uploads")

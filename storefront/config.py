@@ -46,6 +46,10 @@ DEFAULTS = {
     "TOSS_API_BASE": "https://api.tosspayments.com",
     "TOSS_TIMEOUT": 10,
     "CARD_PAYMENT_MINUTES": 30,
+    # Web Push to the merchant's devices (storefront.push): seconds to wait for a push service; endpoints
+    # must be https (True lets a local fake push service on http stand in, for tests).
+    "PUSH_TIMEOUT": 10,
+    "PUSH_ALLOW_HTTP": False,
     # purge-personal-data erases buyers' names and contacts from orders older than this.
     "PERSONAL_DATA_RETENTION_YEARS": 5,
     # 비회원 주문조회: failed tries allowed per address and per order number within the window.

@@ -53,11 +53,6 @@ def getting_started() -> list[Step]:
     ]
 
 
-def to_ship_clause():
-    """배송할 주문: orders the merchant still has to send — paid, with something to ship."""
-    return sa.and_(Order.status.in_(lifecycle.TO_SHIP), Order.requires_shipping.is_(True))
-
-
 @dataclass(frozen=True)
 class Figures:
     new_orders: int  # 새 주문: placed today
@@ -76,7 +71,7 @@ def todays_figures(now: datetime | None = None) -> Figures:
             count_if(Order.created_at >= start_of_day(now)),
             count_if(waiting),
             sa.func.coalesce(sa.func.sum(sa.case((waiting, Order.total_amount), else_=0)), 0),
-            count_if(to_ship_clause()),
+            count_if(lifecycle.to_ship_clause()),
         )
     ).one()
     return Figures(*(int(value) for value in row))

@@ -17,7 +17,8 @@ apply a step once), records an :class:`~storefront.models.OrderEvent`, and appli
 - money: the payment ledger (:mod:`storefront.ledger`) gets the row of each payment or refund, in the
   same transaction as the status it causes; refund statuses (환불 완료 / 부분 환불) follow the ledger's
   balance (:func:`record_refund`, :func:`sync_provider_refunds`).
-- notifications: rows queued here; :mod:`storefront.notifications` sends them after the commit.
+- notifications: rows queued here; :mod:`storefront.notifications` sends them after the commit, and
+  :mod:`storefront.push` the Web Push of a payment the gateway reports (결제 완료, 가상계좌 입금).
 
 Functions flush, never commit: the view (or command) commits once. A provider that talks to a
 gateway commits before the call (see ``payments.toss``) and then calls the step for its answer.
@@ -44,7 +45,7 @@ import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
 from requests.utils import quote
 
-from . import ledger, stock
+from . import ledger, push, stock
 from .extensions import db
 from .models import (
     SYSTEM,
@@ -55,6 +56,7 @@ from .models import (
     PaymentKind,
     PaymentMethod,
     PaymentRecord,
+    PushEvent,
     utcnow,
 )
 
@@ -66,25 +68,53 @@ BUYER = "buyer"
 class Carrier:
     name: str
     tracking_url: str  # with {no} for the 송장번호
+    # How many digits its 송장번호 have (as seen in public tracking code; not confirmed by the carriers).
+    lengths: tuple[int, ...]
 
     def url(self, tracking_no: str) -> str:
         return self.tracking_url.format(no=quote(tracking_no, safe=""))
 
+    def accepts(self, tracking_no: str) -> bool:
+        return bool(DIGITS_RE.fullmatch(tracking_no)) and len(tracking_no) in self.lengths
 
-TRACKING_NO_RE = re.compile(r"^[0-9A-Za-z-]{4,30}$")
+
+DIGITS_RE = re.compile(r"[0-9]+")
 
 
 # 택배사: the major Korean carriers and their public tracking pages.
 CARRIERS: dict[str, Carrier] = {
-    "cj": Carrier("CJ대한통운", "https://trace.cjlogistics.com/next/tracking.html?wblNo={no}"),
-    "epost": Carrier("우체국택배", "https://service.epost.go.kr/trace.RetrieveDomRigiTraceList.comm?sid1={no}"),
+    "cj": Carrier("CJ대한통운", "https://trace.cjlogistics.com/next/tracking.html?wblNo={no}", (10, 12)),
+    "epost": Carrier("우체국택배", "https://service.epost.go.kr/trace.RetrieveDomRigiTraceList.comm?sid1={no}", (13,)),
     "hanjin": Carrier(
         "한진택배",
         "https://www.hanjin.com/kor/CMS/DeliveryMgr/WaybillResult.do?mCode=MN038&schLang=KR&wblnumText2={no}",
+        (10, 12),
     ),
-    "lotte": Carrier("롯데택배", "https://www.lotteglogis.com/home/reservation/tracking/linkView?InvNo={no}"),
-    "logen": Carrier("로젠택배", "https://www.ilogen.com/web/personal/trace/{no}"),
+    "lotte": Carrier(
+        "롯데택배", "https://www.lotteglogis.com/home/reservation/tracking/linkView?InvNo={no}", (10, 12, 13)
+    ),
+    "logen": Carrier("로젠택배", "https://www.ilogen.com/web/personal/trace/{no}", (11,)),
 }
+
+
+def tracking_number(typed: str) -> str:
+    """송장번호 as typed, printed or scanned ("6012-3456-7890"), as the carrier's digits."""
+    return "".join(ch for ch in typed or "" if ch not in " -\t")
+
+
+def tracking_problem(carrier: str, tracking_no: str) -> str | None:
+    """Why this 송장번호 cannot be the carrier's (a message for the merchant), or None."""
+    if carrier not in CARRIERS:
+        return str(_l("Choose the carrier."))
+    if CARRIERS[carrier].accepts(tracking_no):
+        return None
+    return str(
+        _l(
+            "A %(carrier)s tracking number is %(lengths)s digits.",
+            carrier=CARRIERS[carrier].name,
+            lengths="·".join(map(str, CARRIERS[carrier].lengths)),
+        )
+    )
 
 
 class Action(enum.StrEnum):
@@ -105,6 +135,9 @@ class Action(enum.StrEnum):
     CARD_WAITING = "card_waiting"  # the gateway issued a virtual account (가상계좌): 입금 대기 until the deposit
     DEPOSIT_REVERSED = "deposit_reversed"  # the gateway took a 가상계좌 deposit back (DONE → WAITING_FOR_DEPOSIT)
 
+
+# 주문 관리's card: the one step that moves an order on, offered as its button (the first allowed).
+NEXT_STEPS = (Action.CONFIRM_DEPOSIT, Action.SHIP, Action.DELIVER)
 
 REFUNDABLE = frozenset(
     {S.PAID, S.PREPARING, S.SHIPPED, S.DELIVERED, S.PURCHASE_CONFIRMED, S.PARTIALLY_REFUNDED, S.CANCELLED}
@@ -205,6 +238,20 @@ def allows(order: Order, action: Action, totals: Callable[[], ledger.Totals] | N
     return step.when is None or step.when(order, totals or (lambda: ledger.totals(order)))
 
 
+def to_ship_clause() -> sa.ColumnElement[bool]:
+    """배송할 주문, in SQL: orders 배송 시작 may take now (paid, something to send, not sent yet)."""
+    return sa.and_(
+        Order.status.in_(STEPS[Action.SHIP].sources), Order.requires_shipping.is_(True), Order.shipped_at.is_(None)
+    )
+
+
+def next_action(order: Order) -> Action | None:
+    """The step 주문 관리 offers on the order's card (a late deposit on a cancelled order is the order page's)."""
+    if order.status is S.CANCELLED:
+        return None
+    return next((action for action in NEXT_STEPS if allows(order, action)), None)
+
+
 def allowed_actions(order: Order) -> list[Action]:
     """The merchant's buttons for this order now, in the table's order."""
     cached: list[ledger.Totals] = []
@@ -266,6 +313,9 @@ def _move(
         _release(order, reopen_link=True)  # unpaid after all: the window may be bought again
     if to is S.PAID:
         db.session.add(Notification(kind="order_paid", order_id=order.id, created_at=now))
+        if action is Action.CARD_PAID:  # the gateway's word (the merchant's own 입금 확인 needs no push)
+            paid = PushEvent.DEPOSIT_ARRIVED if from_status is S.AWAITING_DEPOSIT else PushEvent.CARD_PAID
+            push.queue(paid, order_id=order.id, now=now)
     db.session.flush()
     db.session.expire(order)
     return True
@@ -430,7 +480,7 @@ def prepare(order: Order, actor: str) -> bool:
 
 def ship(order: Order, carrier: str, tracking_no: str, actor: str) -> bool:
     """배송 시작 with a 택배사 of :data:`CARRIERS` and its 송장번호."""
-    if carrier not in CARRIERS or not TRACKING_NO_RE.match(tracking_no) or not allows(order, Action.SHIP):
+    if tracking_problem(carrier, tracking_no) or not allows(order, Action.SHIP):
         return False
     return _move(order, Action.SHIP, actor, values={"carrier": carrier, "tracking_no": tracking_no})
 

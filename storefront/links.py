@@ -21,9 +21,9 @@ import sqlalchemy as sa
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
 
-from . import lifecycle
+from . import lifecycle, push
 from .extensions import db
-from .models import SYSTEM, Order, OrderItem, OrderStatus, Product, ProductEvent, utcnow
+from .models import SYSTEM, Order, OrderItem, OrderStatus, Product, ProductEvent, PushEvent, utcnow
 from .visibility import is_scraper
 
 # 열람 --------------------------------------------------------------------------------------------
@@ -75,10 +75,13 @@ def _purposes(headers):
 
 
 def record_view(public_token: str, now: datetime | None = None) -> bool:
-    """Count one opening: a single UPDATE, so two phones opening the link at once both count."""
+    """Count one opening: a single UPDATE, so two phones opening the link at once both count.
+
+    The first opening of a window bound to a customer is news for the merchant (열람, a Web Push).
+    """
     now = now or utcnow()
     moment = sa.literal(now, type_=Product.last_viewed_at.type)
-    result = db.session.execute(
+    opened = db.session.execute(
         sa.update(Product)
         .where(Product.public_token == public_token, Product.listed.is_(False))
         .values(
@@ -87,9 +90,14 @@ def record_view(public_token: str, now: datetime | None = None) -> bool:
             last_viewed_at=moment,
             updated_at=Product.updated_at,  # an opening is not an edit
         )
+        .returning(Product.id, Product.view_count, Product.customer_name, Product.customer_phone)
         .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    ).first()
+    if opened is None:
+        return False
+    if opened.view_count == 1 and (opened.customer_name or opened.customer_phone):
+        push.queue(PushEvent.LINK_VIEWED, product_id=opened.id, now=now)
+    return True
 
 
 # Buyer-bound links ---------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The shop's tables, as typed SQLAlchemy 2.0 models."""
 
 import enum
+import hashlib
 import secrets
 from datetime import datetime
 
@@ -665,6 +666,112 @@ class Notification(db.Model):
     last_error: Mapped[str] = mapped_column(sa.String(300), default="")
 
     order: Mapped[Order] = relationship()
+
+
+class PushEvent(enum.StrEnum):
+    """What a Web Push tells the merchant (storefront.push); each device switches each one on or off.
+
+    The values are also the names of :class:`PushSubscription`'s switches.
+    """
+
+    ORDER_PLACED = "order_placed"  # 새 주문
+    DEPOSIT_NEEDED = "deposit_needed"  # 입금 확인 필요: a 무통장입금 order was placed
+    DEPOSIT_ARRIVED = "deposit_arrived"  # 가상계좌 입금
+    CARD_PAID = "card_paid"  # 결제 완료 (카드, 간편결제… through the gateway)
+    LINK_VIEWED = "link_viewed"  # 열람: a window bound to a customer was opened for the first time
+
+    @property
+    def label(self) -> str:
+        return str(PUSH_EVENT_LABELS[self])
+
+
+PUSH_EVENT_LABELS = {
+    PushEvent.ORDER_PLACED: _l("New order"),
+    PushEvent.DEPOSIT_NEEDED: _l("Deposit to check"),
+    PushEvent.DEPOSIT_ARRIVED: _l("Virtual account deposit"),
+    PushEvent.CARD_PAID: _l("Paid"),
+    PushEvent.LINK_VIEWED: _l("Opened"),
+}
+
+
+class PushSubscription(db.Model):
+    """A browser of a merchant (phone or desktop) that receives Web Push, and the events it takes.
+
+    Endpoint and keys are what the browser's PushManager gave; the row goes when the push service
+    answers that it no longer knows the endpoint (404, 410), or when the merchant turns it off.
+    """
+
+    __tablename__ = "push_subscription"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admin_user_id: Mapped[int] = mapped_column(sa.ForeignKey("admin_user.id", ondelete="CASCADE"), index=True)
+    endpoint: Mapped[str] = mapped_column(sa.String(1000), unique=True)
+    p256dh: Mapped[str] = mapped_column(sa.String(100))  # the browser's P-256 public key, base64url
+    auth: Mapped[str] = mapped_column(sa.String(50))  # its 16-byte auth secret, base64url
+    device: Mapped[str] = mapped_column(sa.String(60), default="")  # "Android · Chrome", to tell devices apart
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The switches, one per PushEvent (named by its value); 열람 is off until the merchant asks for it.
+    order_placed: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    deposit_needed: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    deposit_arrived: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    card_paid: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    link_viewed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+    def takes(self, event: PushEvent) -> bool:
+        return getattr(self, event.value)
+
+    @property
+    def endpoint_mark(self) -> str:
+        """A short hash of the endpoint: the page tells which device is the browser showing it, without printing it."""
+        return hashlib.sha256(self.endpoint.encode()).hexdigest()[:16]
+
+    @classmethod
+    def switch(cls, event: PushEvent):
+        return getattr(cls, event.value)
+
+
+class PushMessage(db.Model):
+    """The Web Push outbox: one event for one device, queued in the event's own transaction.
+
+    Sent after the commit (storefront.push). ``claimed_until`` holds the row for the sender that
+    claimed it, so two senders never push it twice; a failed send frees it for a retry.
+    """
+
+    __tablename__ = "push_message"
+    __table_args__ = (
+        sa.CheckConstraint("order_id IS NOT NULL OR product_id IS NOT NULL", name="about_order_or_product"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(sa.ForeignKey("push_subscription.id", ondelete="CASCADE"), index=True)
+    event: Mapped[PushEvent] = mapped_column(_enum(PushEvent, "push_event"))
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int | None] = mapped_column(sa.ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_until: Mapped[datetime | None] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    subscription: Mapped[PushSubscription] = relationship()
+    order: Mapped[Order | None] = relationship()
+    product: Mapped[Product | None] = relationship()
+
+
+class VapidKey(db.Model):
+    """The shop's VAPID key pair, made the first time a device subscribes (one row).
+
+    Browsers subscribe with its public half and every push is signed with its private half, so it
+    lives in the database that every app process shares.
+    """
+
+    __tablename__ = "vapid_key"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    private_key: Mapped[str] = mapped_column(sa.Text)  # PKCS#8 DER, base64url
+    public_key: Mapped[str] = mapped_column(sa.String(100))  # the uncompressed P-256 point, base64url
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEntry(db.Model):

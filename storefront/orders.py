@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import current_app
 
-from . import policies, shipping, stock
+from . import lifecycle, policies, push, shipping, stock
 from .clock import KST
 from .extensions import db
 from .lifecycle import BUYER
@@ -32,6 +32,7 @@ from .models import (
     PaymentMethod,
     Product,
     ProductEvent,
+    PushEvent,
     utcnow,
 )
 from .settings import shop_settings
@@ -198,6 +199,9 @@ def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime 
         if earlier is None:
             raise
         return PlacedOrder(earlier, None, repeated=True)
+    # A transfer order is news of a deposit to check; a device that does not take that hears of a new order.
+    events = (PushEvent.ORDER_PLACED,) if by_card else (PushEvent.DEPOSIT_NEEDED, PushEvent.ORDER_PLACED)
+    push.queue(*events, order_id=order.id, now=now)
     db.session.expire(product)
     return PlacedOrder(order, token)
 
@@ -226,10 +230,16 @@ def _new_order_no(now: datetime) -> str:
     return f"{now.astimezone(KST):%y%m%d}-{suffix}"
 
 
+# 주문 관리's filter for 배송할 주문: paid, with the goods still to send (several statuses).
+TO_SHIP = "to_ship"
+
+
 def admin_order_select(*, q: str = "", status: str = "") -> sa.Select:
     """주문 관리: newest first, with items loaded up front."""
     stmt = sa.select(Order).options(sa.orm.selectinload(Order.items)).order_by(Order.id.desc())
-    if status in {s.value for s in OrderStatus}:
+    if status == TO_SHIP:
+        stmt = stmt.where(lifecycle.to_ship_clause())
+    elif status in {s.value for s in OrderStatus}:
         stmt = stmt.where(Order.status == OrderStatus(status))
     if q:
         pattern = like_pattern(q)
@@ -239,3 +249,24 @@ def admin_order_select(*, q: str = "", status: str = "") -> sa.Select:
             conditions.append(Order.buyer_phone.contains(digits))
         stmt = stmt.where(sa.or_(*conditions))
     return stmt
+
+
+def status_counts() -> dict[str, int]:
+    """주문 관리's chips: how many orders each status filter finds, 배송할 주문 among them (one query)."""
+    to_ship = sa.func.sum(sa.case((lifecycle.to_ship_clause(), 1), else_=0))
+    rows = db.session.execute(sa.select(Order.status, sa.func.count(), to_ship).group_by(Order.status)).all()
+    counts = {status.value: n for status, n, _ in rows}
+    return {"": sum(counts.values()), TO_SHIP: sum(int(n or 0) for _, _, n in rows), **counts}
+
+
+def last_carrier() -> str:
+    """The 택배사 of the latest 배송 시작: what the next shipment most likely uses."""
+    return (
+        db.session.scalar(
+            sa.select(Order.carrier)
+            .where(Order.shipped_at.is_not(None), Order.carrier != "")
+            .order_by(Order.shipped_at.desc())
+            .limit(1)
+        )
+        or ""
+    )

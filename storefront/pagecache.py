@@ -60,6 +60,9 @@ PRIVATE_TABLES = frozenset(
         "login_attempt",
         "content_generation",
         "alembic_version",
+        "push_subscription",
+        "push_message",
+        "vapid_key",
     }
 )
 # Product columns no kept page shows: opening a link (열람) or mistyping its four digits

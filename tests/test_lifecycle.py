@@ -477,7 +477,10 @@ def test_a_product_that_does_not_ship_skips_shipping(app, admin, bank_ready, mak
     admin.post(f"/admin/orders/{oid}/paid")
     page = admin._client.get(f"/admin/orders/{oid}").get_data(as_text=True)
     assert "배송 시작" not in page and "구매 확정" in page
-    assert admin.post(f"/admin/orders/{oid}/ship", data={"carrier": "cj", "tracking_no": "1234"}).status_code == 302
+    assert (
+        admin.post(f"/admin/orders/{oid}/ship", data={"carrier": "cj", "tracking_no": "601234567890"}).status_code
+        == 302
+    )
     assert load(app, no).status is S.PAID
 
 
@@ -500,7 +503,7 @@ def test_bulk_shipping_from_pasted_lines(app, client, admin, bank_ready, make_pr
     admin.post(f"/admin/orders/{order_id(app, paid)}/paid")
     bad = admin.post("/admin/orders/ship", data={"carrier": "hanjin", "lines": f"{paid}\n"})
     assert bad.status_code == 422 and "주문번호 송장번호" in bad.get_data(as_text=True)
-    lines = f"{paid}\t4321 8765 0987\n\n{unpaid} 111122223333\nNOSUCH-ORDER 99998888\n"
+    lines = f"{paid}\t4321 8765 0987\n\n{unpaid} 111122223333\nNOSUCH-ORDER 999988887777\n"
     page = admin.post("/admin/orders/ship", data={"carrier": "hanjin", "lines": lines}, follow_redirects=True)
     html = page.get_data(as_text=True)
     assert "주문 1건의 배송을 시작했습니다." in html and unpaid in html and "NOSUCH-ORDER" in html
@@ -515,14 +518,14 @@ def test_bulk_shipping_from_an_uploaded_excel_csv(app, admin, bank_ready, make_p
     _, token = make_product(name="원두", stock_managed=True, stock_quantity=5)
     no = order_no_from(place(app.test_client(), token))
     admin.post(f"/admin/orders/{order_id(app, no)}/paid")
-    csv = f"주문번호,송장번호\r\n{no},6070-1234-5678\r\n".encode("cp949")  # as Excel saves it in Korea
+    csv = f"주문번호,송장번호\r\n{no},6070-1234-5678-9\r\n".encode("cp949")  # as Excel saves it in Korea
     admin.post(
         "/admin/orders/ship",
         data={"carrier": "epost", "lines": "", "upload": (io.BytesIO(csv), "송장.csv")},
         content_type="multipart/form-data",
     )
     shipped = load(app, no)
-    assert (shipped.status, shipped.carrier, shipped.tracking_no) == (S.SHIPPED, "epost", "6070-1234-5678")
+    assert (shipped.status, shipped.carrier, shipped.tracking_no) == (S.SHIPPED, "epost", "6070123456789")
 
 
 def test_order_page_renders_in_every_status(app, client, admin, bank_order):

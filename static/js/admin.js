@@ -101,3 +101,71 @@ document.addEventListener("submit", function (event) {
   choices.forEach(function (choice) { choice.addEventListener("change", follow); });
   follow();
 })();
+
+// 배송 시작 on a phone: 바코드 스캔 reads the 송장 barcode with the camera where the browser has a
+// BarcodeDetector (Android Chrome); elsewhere the button stays hidden and the number is typed.
+(function () {
+  "use strict";
+  var buttons = document.querySelectorAll(".scan-button");
+  if (!buttons.length || !("BarcodeDetector" in window) || !navigator.mediaDevices) return;
+  var WANTED = ["code_128", "itf", "code_39", "codabar", "ean_13"];  // what 택배 송장 print
+
+  function scan(button) {
+    var field = document.getElementById(button.getAttribute("data-scan-target"));
+    var dialog = document.createElement("dialog");
+    dialog.className = "scan-dialog";
+    var video = document.createElement("video");
+    video.setAttribute("playsinline", "");
+    video.muted = true;
+    var hint = document.createElement("p");
+    hint.textContent = button.getAttribute("data-scan-hint");
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "button button-secondary";
+    close.textContent = button.getAttribute("data-scan-close");
+    dialog.append(video, hint, close);
+    document.body.appendChild(dialog);
+    var stream = null;
+    var done = false;
+    function finish(value) {
+      if (done) return;
+      done = true;
+      if (stream) stream.getTracks().forEach(function (track) { track.stop(); });
+      dialog.close();
+      dialog.remove();
+      if (value) {
+        field.value = value.replace(/[^0-9]/g, "");
+        field.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+      field.focus();
+    }
+    close.addEventListener("click", function () { finish(null); });
+    dialog.addEventListener("cancel", function () { finish(null); });
+    dialog.showModal();
+    window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+      var usable = WANTED.filter(function (format) { return formats.indexOf(format) >= 0; });
+      var detector = new window.BarcodeDetector(usable.length ? { formats: usable } : undefined);
+      return navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (s) {
+        stream = s;
+        video.srcObject = s;
+        return video.play().then(function () {
+          (function look() {
+            if (done) return;
+            detector.detect(video).then(function (codes) {
+              var number = codes.map(function (code) { return code.rawValue.replace(/[^0-9]/g, ""); })
+                .filter(function (digits) { return digits.length >= 10; })[0];
+              if (number) { finish(number); } else { setTimeout(look, 150); }
+            }, function () { setTimeout(look, 300); });
+          })();
+        });
+      });
+    }).catch(function () {
+      hint.textContent = button.getAttribute("data-scan-failed");  // no camera, or permission refused
+    });
+  }
+
+  buttons.forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { scan(button); });
+  });
+})();

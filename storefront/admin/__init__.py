@@ -7,7 +7,9 @@ from ..urls import local_path
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-PUBLIC_ENDPOINTS = {"admin.login", "admin.setup"}
+# The Home Screen web app's manifest and service worker are public too: browsers fetch them without
+# the login cookie, and hold nothing private (admin/webapp.py).
+PUBLIC_ENDPOINTS = {"admin.login", "admin.setup", "admin.manifest", "admin.service_worker"}
 OWNER_ENDPOINTS = {"admin.accounts", "admin.account_remove"}  # 운영자 계정: staff cannot manage accounts
 
 
@@ -46,4 +48,4 @@ def safe_next(target: str | None) -> str:
     return local_path(target, url_for("admin.index"))
 
 
-from . import accounts, legal, orders, products, settings  # noqa: E402,F401  (each attaches its routes to bp)
+from . import accounts, legal, orders, products, push, settings, webapp  # noqa: E402,F401  (each attaches its routes to bp)

@@ -17,7 +17,7 @@ from .. import (
 from ..extensions import db
 from ..models import Order, PaymentMethod
 from ..numbers import parse_int
-from ..urls import page_number
+from ..urls import local_path, page_number
 from . import bp
 from .forms import ConfirmForm
 from .forms.orders import BulkShipForm, ExtendDeadlineForm, ExtraPaymentForm, OrderFilterForm, RefundForm, ShipForm
@@ -34,7 +34,19 @@ def _orders_page(bulk_form: BulkShipForm, status: int = 200):
     page = db.paginate(
         stmt, page=page_number(), per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True
     )
-    return render_template("admin/orders.html", filters=filters, page=page, bulk_form=bulk_form), status
+    carrier = orders.last_carrier()
+    if not bulk_form.carrier.data:
+        bulk_form.carrier.data = carrier
+    return render_template(
+        "admin/orders.html",
+        filters=filters,
+        page=page,
+        bulk_form=bulk_form,
+        counts=orders.status_counts(),
+        next_steps={order.id: lifecycle.next_action(order) for order in page.items},
+        ship_form=ShipForm(formdata=None, carrier=carrier),
+        confirm_form=ConfirmForm(),
+    ), status
 
 
 @bp.post("/orders/ship")
@@ -80,7 +92,7 @@ def orders_xlsx():
 
 
 def _order_page(order: Order, status: int = 200, **forms):
-    forms.setdefault("ship_form", ShipForm())
+    forms.setdefault("ship_form", ShipForm(formdata=None, carrier=orders.last_carrier()))
     forms.setdefault("extend_form", ExtendDeadlineForm())
     forms.setdefault(
         "refund_form", RefundForm(method=order.payment_method, needs_account=payments.refund_needs_account(order))
@@ -116,8 +128,13 @@ def order_detail(order_id: int):
     return _order_page(order)
 
 
+def _back(order_id: int):
+    """Back where the step's form was: 주문 관리's cards send the list's address as ``next``, else the order."""
+    return redirect(local_path(request.form.get("next"), url_for("admin.order_detail", order_id=order_id)))
+
+
 def _order_step(order_id: int, step, done: str, refused: str):
-    """One button of the order page: the lifecycle step, commit, back to the order."""
+    """One button of the order page or of a 주문 관리 card: the lifecycle step, commit, back."""
     order = db.get_or_404(Order, order_id)
     if step(order, current_user.email):
         db.session.commit()
@@ -125,7 +142,7 @@ def _order_step(order_id: int, step, done: str, refused: str):
     else:
         db.session.rollback()
         flash(refused, "error")
-    return redirect(url_for("admin.order_detail", order_id=order_id))
+    return _back(order_id)
 
 
 @bp.post("/orders/<id:order_id>/paid")
@@ -147,7 +164,7 @@ def order_mark_paid(order_id: int):
         )
     else:
         flash(_("This order cannot be marked as paid any more."), "error")
-    return redirect(url_for("admin.order_detail", order_id=order_id))
+    return _back(order_id)
 
 
 @bp.post("/orders/<id:order_id>/cancel")
@@ -194,7 +211,7 @@ def order_ship(order_id: int):
         flash(_("Shipping started."), "success")
     else:
         flash(_("This step is not possible now."), "error")
-    return redirect(url_for("admin.order_detail", order_id=order_id))
+    return _back(order_id)
 
 
 @bp.post("/orders/<id:order_id>/extend")

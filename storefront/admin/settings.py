@@ -11,16 +11,18 @@ from . import bp
 from .forms import ConfirmForm
 from .forms.settings import ShopSettingsForm
 from .forms.shipping import ShippingRegionForm
+from .push import push_panel
 
 
 @bp.get("/")
 def index():
-    """관리자 홈: the 시작하기 checklist, today's figures and the links by state."""
+    """관리자 홈: the 시작하기 checklist, today's figures, the links by state and the devices that get pushes."""
     return render_template(
         "admin/home.html",
         steps=dashboard.getting_started(),
         figures=dashboard.todays_figures(),
         links=dashboard.link_counts(),
+        push_devices=push_panel(),
     )
 
 

@@ -1,5 +1,6 @@
 """Forms of 주문 관리 and an order's steps."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -20,8 +21,9 @@ from wtforms.validators import (
 
 from ... import extra_payments
 from ...fields import LenientIntegerField, line_field, options
-from ...lifecycle import CARRIERS, TRACKING_NO_RE
+from ...lifecycle import CARRIERS, tracking_number, tracking_problem
 from ...models import OrderStatus, PaymentMethod
+from ...orders import TO_SHIP
 from ...text import clean_line
 
 
@@ -31,7 +33,9 @@ class OrderFilterForm(Form):
     q = StringField(_l("Order number, name or phone"), filters=[lambda s: clean_line(s)[:50]])
     status = SelectField(
         _l("Status"),
-        choices=options(("", _l("All")), *((status.value, status.label) for status in OrderStatus)),
+        choices=options(
+            ("", _l("All")), (TO_SHIP, _l("Orders to ship")), *((status.value, status.label) for status in OrderStatus)
+        ),
         default="",
         validate_choice=False,
     )
@@ -49,9 +53,10 @@ class ShipForm(FlaskForm):
     tracking_no = line_field(_l("Tracking number"), 30, _l("Enter the tracking number."))
 
     def validate_tracking_no(self, field):
-        field.data = (field.data or "").replace(" ", "")
-        if not TRACKING_NO_RE.match(field.data):
-            raise ValidationError(_l("A tracking number is 4 to 30 digits, letters or hyphens."))
+        field.data = tracking_number(field.data)
+        problem = self.carrier.data in CARRIERS and tracking_problem(self.carrier.data, field.data)
+        if problem:
+            raise ValidationError(problem)
 
     def validate_carrier(self, field):
         if field.data not in CARRIERS:
@@ -139,14 +144,16 @@ class BulkShipForm(FlaskForm):
             parts = line.replace(",", " ").replace("\t", " ").split()
             if not parts or (number == 1 and not any(ch.isdigit() for ch in line)):
                 continue  # blank, or a header such as "주문번호,송장번호"
-            if len(parts) < 2 or not TRACKING_NO_RE.match("".join(parts[1:])):
+            tracking_no = tracking_number("".join(parts[1:]))
+            if len(parts) < 2 or (self.carrier.data in CARRIERS and tracking_problem(self.carrier.data, tracking_no)):
                 bad.append(number)
                 continue
-            pairs.append((parts[0][:20], "".join(parts[1:])))
+            pairs.append((parts[0][:20], tracking_no))
         if bad:
-            raise ValidationError(
-                _l("Lines %(lines)s are not “order number tracking number”.", lines=", ".join(map(str, bad[:20])))
-            )
+            message = _("Lines %(lines)s are not “order number tracking number”.", lines=", ".join(map(str, bad[:20])))
+            if self.carrier.data in CARRIERS:
+                message += " " + tracking_problem(self.carrier.data, "")
+            raise ValidationError(message)
         if not pairs:
             raise ValidationError(_l("Paste one order number and its tracking number per line."))
         self.pairs = pairs
