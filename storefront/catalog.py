@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
 
-from . import images, links, stock, visibility
+from . import images, links, options, stock, visibility
 from .clock import as_utc
 from .extensions import db
 from .models import (
@@ -30,6 +30,7 @@ from .models import (
     ShippingMode,
     new_public_token,
 )
+from .options import Options
 from .settings import shop_settings
 from .text import like_pattern
 
@@ -100,6 +101,7 @@ class ProductData:
     customer_name: str = ""
     customer_phone: str = ""  # digits only
     phone_check: bool = False
+    options: Options = field(default_factory=Options)
 
 
 # 개인결제창 설정: the seed's recommended settings for a window made for one customer.
@@ -222,8 +224,16 @@ def create_product(data: ProductData, actor: str = SYSTEM) -> Product:
     _apply(product, data)
     db.session.add(product)
     db.session.flush()
+    _save_options(product, data)
     _record(product, actor, "created")
     return product
+
+
+def _save_options(product: Product, data: ProductData) -> None:
+    try:
+        options.save(product, data.options)
+    except options.OptionError as exc:
+        raise CatalogError(str(exc)) from exc
 
 
 def update_product(product: Product, data: ProductData, actor: str = SYSTEM) -> None:
@@ -237,13 +247,14 @@ def update_product(product: Product, data: ProductData, actor: str = SYSTEM) -> 
     ):
         raise LimitReached(product.order_count)
     before = {name: getattr(product, name) for name in AUDITED_FIELDS}
-    if data.stock_managed and data.stock_quantity != before["stock_quantity"]:
+    if data.stock_managed and not data.options.enabled and data.stock_quantity != before["stock_quantity"]:
         seen = before["stock_quantity"] if data.stock_seen is None else data.stock_seen
         if not stock.set_quantity(product.id, data.stock_quantity, expected=seen):
             db.session.expire(product, ["stock_quantity"])
             raise StockChanged(product.stock_quantity)
         db.session.expire(product, ["stock_quantity"])
     _apply(product, data)
+    _save_options(product, data)
     changed = [
         [name, _plain(before[name]), _plain(getattr(product, name))]
         for name in AUDITED_FIELDS
@@ -367,6 +378,7 @@ def admin_product_select(
         sa.select(Product)
         .options(
             sa.orm.selectinload(Product.images),
+            sa.orm.selectinload(Product.variants),
             sa.orm.joinedload(Product.category),
             sa.orm.with_expression(Product.link_status, status),
         )

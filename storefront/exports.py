@@ -47,7 +47,7 @@ def _columns() -> list[Column]:
 
 
 def _values(order: Order) -> list[Any]:
-    products = ", ".join(f"{item.product_name} × {item.quantity}" for item in order.items)
+    products = ", ".join(f"{item.display_name} × {item.quantity}" for item in order.items)
     quantity = sum(item.quantity for item in order.items)
     return [
         order.order_no, kst(order.created_at), status_label(order.status), order.buyer_name,

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from . import images
+from . import images, options
 from .lifecycle import CARRIERS, STEPS, Action
 from .models import OrderStatus, PaymentKind, PaymentMethod
 from .settings import shop_settings
@@ -275,6 +275,10 @@ def init_app(app: Flask) -> None:
         category_changes=category_changes,
         preview_name=images.preview_name,
         thumb_name=images.thumb_name,
+        option_variants=options.for_page,
+        single_choice=options.single_choice,
+        options_price=options.unit_price,
+        option_state=options.state,
     )
     app.add_template_filter(event_note)
     app.add_template_filter(kst)

@@ -152,7 +152,10 @@ class Product(db.Model):
     show_on_mobile: Mapped[bool] = mapped_column(default=True)
     listed: Mapped[bool] = mapped_column(default=True)
     stock_managed: Mapped[bool] = mapped_column(default=False)
+    # With 옵션 사용 the stock is each combination's; this is their sum over those on sale (kept by stock.py
+    # and catalog.py), so lists and the stock guard read one column either way.
     stock_quantity: Mapped[int] = mapped_column(default=0)
+    options_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     public_token: Mapped[str] = mapped_column(sa.String(43), unique=True, default=new_public_token)
     # What the messenger card shows instead of the name/description (keeps a customer's name out of it).
     preview_title: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
@@ -206,6 +209,17 @@ class Product(db.Model):
     events: Mapped[list["ProductEvent"]] = relationship(
         back_populates="product", order_by="ProductEvent.id.desc()", cascade="all, delete-orphan"
     )
+    options: Mapped[list["ProductOption"]] = relationship(
+        back_populates="product", order_by="ProductOption.position", cascade="all, delete-orphan"
+    )
+    variants: Mapped[list["ProductVariant"]] = relationship(
+        back_populates="product", order_by="ProductVariant.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def has_options(self) -> bool:
+        """옵션 사용 with combinations saved (the combinations exist exactly while groups do)."""
+        return self.options_enabled and bool(self.variants)
 
     @property
     def displayed(self) -> bool:
@@ -291,6 +305,71 @@ class ProductBatch(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(sa.String(254))
     source_name: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+class ProductOption(db.Model):
+    """옵션명 (사이즈, 색상): one of up to three groups a product's buyer chooses from."""
+
+    __tablename__ = "product_option"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(sa.String(30))
+
+    product: Mapped[Product] = relationship(back_populates="options")
+    values: Mapped[list["ProductOptionValue"]] = relationship(
+        back_populates="option", order_by="ProductOptionValue.position", cascade="all, delete-orphan"
+    )
+
+
+class ProductOptionValue(db.Model):
+    """옵션값 (S, M, L). Renaming one keeps its id, so its combinations keep their stock."""
+
+    __tablename__ = "product_option_value"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    option_id: Mapped[int] = mapped_column(sa.ForeignKey("product_option.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(sa.String(30))
+
+    option: Mapped[ProductOption] = relationship(back_populates="values")
+
+
+class ProductVariant(db.Model):
+    """One combination of 옵션값 (M / 블랙) with its own 추가 금액, 재고 and 판매 여부.
+
+    ``value_key`` is its values' ids in the groups' order ("12.31"); ``label`` their names as the buyer
+    reads them, kept in step when a value is renamed (an order line copies it when bought).
+    """
+
+    __tablename__ = "product_variant"
+    __table_args__ = (
+        sa.UniqueConstraint("product_id", "value_key", name="uq_product_variant_values"),
+        sa.CheckConstraint("stock_quantity >= 0", name="variant_stock_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    value_key: Mapped[str] = mapped_column(sa.String(40))
+    label: Mapped[str] = mapped_column(sa.String(100))
+    extra_price: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # 추가 금액; may be negative
+    stock_quantity: Mapped[int] = mapped_column(default=0)
+    on_sale: Mapped[bool] = mapped_column(default=True)  # 판매 여부
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+
+    @property
+    def value_ids(self) -> list[int]:
+        return [int(part) for part in self.value_key.split(".") if part]
+
+    def in_stock(self) -> bool:
+        return not self.product.stock_managed or self.stock_quantity > 0
+
+    def available(self) -> bool:
+        """Can be chosen: 판매함 and, with 재고관리, a unit left."""
+        return self.on_sale and self.in_stock()
 
 
 class ProductImage(db.Model):
@@ -581,6 +660,11 @@ class OrderItem(db.Model):
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int | None] = mapped_column(sa.ForeignKey("product.id", ondelete="SET NULL"), index=True)
     product_name: Mapped[str] = mapped_column(sa.String(200))
+    # The combination bought (옵션), as it read then: later renames never change a past order.
+    variant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("product_variant.id", ondelete="SET NULL"), index=True
+    )
+    option_text: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     unit_price: Mapped[int] = mapped_column(sa.BigInteger)
     quantity: Mapped[int]
     line_total: Mapped[int] = mapped_column(sa.BigInteger)
@@ -590,6 +674,11 @@ class OrderItem(db.Model):
     stock_taken: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     order: Mapped[Order] = relationship(back_populates="items")
+
+    @property
+    def display_name(self) -> str:
+        """What was bought as the buyer chose it: "티셔츠 (M / 블랙)"."""
+        return f"{self.product_name} ({self.option_text})" if self.option_text else self.product_name
 
 
 class OrderEvent(db.Model):

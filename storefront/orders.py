@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import current_app
 
-from . import lifecycle, policies, push, shipping, stock
+from . import lifecycle, options, policies, push, shipping, stock
 from .clock import KST
 from .extensions import db
 from .lifecycle import BUYER
@@ -32,6 +32,7 @@ from .models import (
     PaymentMethod,
     Product,
     ProductEvent,
+    ProductVariant,
     PushEvent,
     utcnow,
 )
@@ -97,18 +98,25 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def max_quantity(product: Product) -> int:
-    """How many units one order may take: stock, the per-order maximum, and a sane ceiling."""
+def max_quantity(product: Product, variant: ProductVariant | None = None) -> int:
+    """How many units one order may take: stock (the chosen 옵션's), the per-order maximum, a sane ceiling."""
     limits = [99]
     if product.max_per_order:
         limits.append(product.max_per_order)
     if product.stock_managed:
-        limits.append(product.stock_quantity)
+        limits.append(variant.stock_quantity if variant is not None else product.stock_quantity)
     return max(min(limits), 0)
 
 
-def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime | None = None) -> PlacedOrder:
-    """Reserve stock and record the order in the caller's transaction.
+def place_order(
+    product: Product,
+    data: CheckoutData,
+    nonce: str,
+    now: datetime | None = None,
+    variant: ProductVariant | None = None,
+) -> PlacedOrder:
+    """Reserve stock (of the chosen 옵션 combination, for a product with options) and record the order in
+    the caller's transaction.
 
     Raises :class:`OrderRefused` when the product cannot be sold now. A nonce
     that already made an order returns that order (``repeated=True``).
@@ -117,20 +125,27 @@ def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime 
     earlier = find_by_nonce(nonce)
     if earlier is not None:
         return PlacedOrder(earlier, None, repeated=True)
-    if not 0 < data.quantity <= max_quantity(product):
-        raise OrderRefused(Refusal.SOLD_OUT if product.sold_out else Refusal.TOO_MANY)
-    fee = shipping.order_fee([shipping.Line(product, data.quantity)], data.postcode)
+    if product.has_options and variant is None:
+        raise ValueError("a product with options is bought as one of its combinations")
+    sold_out = product.sold_out or (variant is not None and not variant.available())
+    if not 0 < data.quantity <= max_quantity(product, variant):
+        raise OrderRefused(Refusal.SOLD_OUT if sold_out else Refusal.TOO_MANY)
+    unit_price = options.unit_price(product, variant)
+    fee = shipping.order_fee([shipping.Line(product, data.quantity, unit_price)], data.postcode)
     if data.expected_total != fee.total:
         raise OrderRefused(Refusal.TOTAL_CHANGED)  # the page shows the new 합계 (shop.routes._checkout_page)
 
-    reservation = stock.reserve(product.id, data.quantity, now)
+    reservation = stock.reserve(product.id, data.quantity, now, variant.id if variant is not None else None)
     if reservation is None:
         # A double click waits here for the first request; if that one won, show its order.
         earlier = find_by_nonce(nonce)
         if earlier is not None:
             return PlacedOrder(earlier, None, repeated=True)
         db.session.expire(product)
-        raise OrderRefused(Refusal.SOLD_OUT if product.sold_out else Refusal.ENDED)
+        if variant is not None:
+            db.session.expire(variant)
+        sold_out = product.sold_out or (variant is not None and not variant.available())
+        raise OrderRefused(Refusal.SOLD_OUT if sold_out else Refusal.ENDED)
 
     settings = shop_settings()
     token = secrets.token_urlsafe(24)
@@ -166,9 +181,11 @@ def place_order(product: Product, data: CheckoutData, nonce: str, now: datetime 
         OrderItem(
             product_id=product.id,
             product_name=product.name,
-            unit_price=product.price,
+            variant_id=variant.id if variant is not None else None,
+            option_text=variant.label if variant is not None else "",
+            unit_price=unit_price,
             quantity=data.quantity,
-            line_total=product.price * data.quantity,
+            line_total=unit_price * data.quantity,
             stock_taken=reservation.stock_taken,
         )
     ]

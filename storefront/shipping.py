@@ -99,10 +99,11 @@ def product_rule(product: Product, info: ShopInfo | None = None) -> Rule | None:
 class Line:
     product: Product
     quantity: int
+    unit_price: int | None = None  # 판매가 plus the chosen 옵션's 추가 금액, when there is one
 
     @property
     def subtotal(self) -> int:
-        return self.product.price * self.quantity
+        return (self.product.price if self.unit_price is None else self.unit_price) * self.quantity
 
 
 @dataclass(frozen=True)

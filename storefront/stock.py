@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from .extensions import db
-from .models import SYSTEM, DisplayStatus, OrderItem, Product, ProductEvent
+from .models import SYSTEM, DisplayStatus, OrderItem, Product, ProductEvent, ProductVariant
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,42 @@ class Reservation:
     stock_taken: bool  # units came off the stock (재고관리 was on): record it on the order line
 
 
-def reserve(product_id: int, quantity: int, now: datetime) -> Reservation | None:
-    """Take ``quantity`` units for one order; ``None`` when the product cannot sell them now."""
+def reserve(product_id: int, quantity: int, now: datetime, variant_id: int | None = None) -> Reservation | None:
+    """Take ``quantity`` units for one order line (of one 옵션 combination when ``variant_id`` is given);
+    ``None`` when the product, or that combination, cannot sell them now.
+
+    The caller rolls back on ``None``: a combination's units may have been taken before the product refused.
+    """
+    if variant_id is not None and not _take_variant(product_id, variant_id, quantity):
+        return None
     return _take(product_id, quantity, Product.open_for_sale(now))
+
+
+def _managed(product_id: int):
+    return sa.select(Product.stock_managed).where(Product.id == product_id).scalar_subquery()
+
+
+def _take_variant(product_id: int, variant_id: int, quantity: int) -> bool:
+    """A combination's units (판매함, and enough of them under 재고관리): the same guarded UPDATE as a product's.
+    The product's own stock is their sum, and :func:`_take` takes from it next."""
+    return bool(
+        db.session.execute(
+            sa.update(ProductVariant)
+            .where(
+                ProductVariant.id == variant_id,
+                ProductVariant.product_id == product_id,
+                ProductVariant.on_sale.is_(True),
+                sa.or_(_managed(product_id).is_(False), ProductVariant.stock_quantity >= quantity),
+            )
+            .values(
+                stock_quantity=sa.case(
+                    (_managed(product_id).is_(True), ProductVariant.stock_quantity - quantity),
+                    else_=ProductVariant.stock_quantity,
+                )
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
 
 
 def retake(item: OrderItem) -> bool:
@@ -41,6 +74,10 @@ def retake(item: OrderItem) -> bool:
     displayed = db.session.scalar(
         sa.select(Product.display_status == DisplayStatus.DISPLAYED).where(Product.id == item.product_id)
     )
+    if item.option_text and item.variant_id is None:
+        return False  # the combination was removed since
+    if item.variant_id is not None and not _take_variant(item.product_id, item.variant_id, item.quantity):
+        return False
     taken = _take(item.product_id, item.quantity, sa.not_(Product.limit_reached))
     if taken is None:
         return False
@@ -91,7 +128,8 @@ def release(item: OrderItem, reopen_link: bool = False) -> None:
     """
     if not item.reserved:
         return
-    product_id, quantity = item.product_id, item.quantity
+    product_id, quantity, variant_id = item.product_id, item.quantity, item.variant_id
+    combination_gone = bool(item.option_text) and variant_id is None  # the merchant removed it since
     row = db.session.execute(
         sa.update(OrderItem)
         .where(OrderItem.id == item.id, OrderItem.reserved.is_(True))
@@ -102,11 +140,22 @@ def release(item: OrderItem, reopen_link: bool = False) -> None:
     db.session.expire(item)
     if row is None or product_id is None:
         return
+    back = quantity if row.stock_taken and not combination_gone else 0
+    if variant_id is not None and back:
+        db.session.execute(
+            sa.update(ProductVariant)
+            .where(ProductVariant.id == variant_id)
+            .values(stock_quantity=ProductVariant.stock_quantity + back)
+            .execution_options(synchronize_session=False)
+        )
+        # The product's stock sums the combinations on sale: one taken off sale keeps what comes back.
+        on_sale = db.session.scalar(sa.select(ProductVariant.on_sale).where(ProductVariant.id == variant_id))
+        back = back if on_sale else 0
     db.session.execute(
         sa.update(Product)
         .where(Product.id == product_id)
         .values(
-            stock_quantity=Product.stock_quantity + (quantity if row.stock_taken else 0),
+            stock_quantity=Product.stock_quantity + back,
             order_count=sa.case((Product.order_count > 0, Product.order_count - 1), else_=0),
         )
         .execution_options(synchronize_session=False)

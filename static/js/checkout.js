@@ -17,6 +17,9 @@
     var n = parseInt(quantity.value, 10);
     if (!(n > 0)) return;
     var query = "?quantity=" + n + (postcode ? "&postcode=" + encodeURIComponent(postcode.value) : "");
+    form.querySelectorAll("select[data-option-group]").forEach(function (select) {
+      query += "&" + encodeURIComponent(select.name) + "=" + encodeURIComponent(select.value);  // 옵션
+    });
     var mine = ++asked;
     fetch(url + query, { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
@@ -25,10 +28,14 @@
         lines.innerHTML = fee.lines;
         total.textContent = fee.total_text;
         expected.value = fee.total;
+        document.querySelectorAll("[data-unit-price]").forEach(function (price) { price.textContent = fee.unit_text; });
       })
       .catch(function () {});  // offline: the server says the new total when the form is sent
   }
   quantity.addEventListener("input", update);
+  form.querySelectorAll("select[data-option-group]").forEach(function (select) {
+    select.addEventListener("change", update);
+  });
   if (postcode) {
     postcode.addEventListener("input", function () {
       if (postcode.value.replace(/\D/g, "").length === 5 || postcode.value === "") update();

@@ -12,6 +12,7 @@ from .. import (
     catalog,
     images,
     links,
+    options,
     previews,
     sharing,
     shipping,
@@ -127,6 +128,9 @@ def _product_form(form: ProductForm, product: Product | None):
         _rearrange_images(form, action)
         form.images.errors = upload_errors
         return _render_product_form(form, product)
+    if action == "options":  # 옵션 목록 적용: the combinations of the typed groups, nothing saved yet
+        form.images.errors = upload_errors
+        return _render_product_form(form, product)
     if action == "preset":
         form.apply_personal_payment_preset(catalog.personal_payment_category_id())
         form.images.errors = upload_errors
@@ -137,7 +141,12 @@ def _product_form(form: ProductForm, product: Product | None):
     if valid and not upload_errors:
         data = form.product_data()
         if product is None:
-            product = catalog.create_product(data, actor=current_user.email)
+            try:
+                product = catalog.create_product(data, actor=current_user.email)
+            except catalog.CatalogError as exc:
+                db.session.rollback()
+                form.use_options.errors = [str(exc)]
+                return _render_product_form(form, None, failed=True), 422
             message = _("The product has been registered.")
         else:
             try:
@@ -150,6 +159,10 @@ def _product_form(form: ProductForm, product: Product | None):
             except catalog.LimitReached as exc:
                 db.session.rollback()
                 form.display_status.errors.append(str(exc))
+                return _render_product_form(form, product, failed=True), 409
+            except catalog.CatalogError as exc:  # 옵션 the catalogue refused (a price floor, a stale stock)
+                db.session.rollback()
+                form.use_options.errors = [str(exc)]
                 return _render_product_form(form, product, failed=True), 409
             message = _("The product has been saved.")
         db.session.commit()
@@ -213,7 +226,32 @@ def _render_product_form(
         link_status=links.link_status(product) if product else None,
         locked_until=links.locked_until(product) if product else None,
         shop_shipping_rule=shipping.shop_rule().describe(),
+        option_table=_option_table(form, product),
+        stock_on=form.stock_managed.data == "on",
     )
+
+
+def _option_table(form: ProductForm, product: Product | None) -> list[tuple]:
+    """The 옵션 rows the form shows: what was typed (after an error or 옵션 목록 적용), else what is stored."""
+    if not form.use_options.data:
+        return []
+    sent = request.form if request.method == "POST" else {}
+    rows = []
+    for key, label, variant in options.table(product, form.option_groups()):
+        if f"combo-{key}-present" in sent:
+            row = {
+                "extra": sent.get(f"combo-{key}-extra", ""),
+                "stock": sent.get(f"combo-{key}-stock", ""),
+                "seen": sent.get(f"combo-{key}-seen", ""),
+                "on_sale": bool(sent.get(f"combo-{key}-on_sale")),
+            }
+        elif variant is not None:
+            row = {"extra": variant.extra_price, "stock": variant.stock_quantity, "seen": variant.stock_quantity,
+                   "on_sale": variant.on_sale}  # fmt: skip
+        else:
+            row = {"extra": 0, "stock": 0, "seen": "", "on_sale": True}
+        rows.append((key, label, variant, row))
+    return rows
 
 
 @bp.get("/products/<id:product_id>/qr.svg")

@@ -1,6 +1,7 @@
 """Public views. What may be shown is decided in :mod:`storefront.visibility`, never here."""
 
 import re
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import (
@@ -25,6 +26,7 @@ from .. import (
     images,
     lifecycle,
     links,
+    options,
     orders,
     pagecache,
     payments,
@@ -35,7 +37,7 @@ from .. import (
 from ..extensions import csrf, db
 from ..formatting import won
 from ..i18n import LANG_COOKIE
-from ..models import Order, OrderStatus, PaymentMethod, Product
+from ..models import Order, OrderStatus, PaymentMethod, Product, ProductVariant
 from ..numbers import parse_int
 from ..payments.toss import ConfirmResult, GatewayUnreachable, widget_fields
 from ..security import allow_postcode_service, allow_toss_widget
@@ -185,11 +187,14 @@ def checkout(token: str):
     unavailable = _unavailable_page(product, device)
     if unavailable is not None:
         return unavailable
-    methods = payments.available_methods(_checkout_fee(product, 1, "").total)  # the card minimum counts 배송비
+    choice = _option_choice(product)
+    methods = payments.available_methods(_checkout_fee(product, 1, "", choice.variant).total)  # 배송비 counts
     if not methods:
-        return render_template("shop/checkout.html", product=product, form=None), 503
+        return render_template("shop/checkout.html", product=product, form=None, choice=choice), 503
     form = CheckoutForm(
-        requires_shipping=product.requires_shipping, max_quantity=orders.max_quantity(product), methods=methods
+        requires_shipping=product.requires_shipping,
+        max_quantity=orders.max_quantity(product, choice.variant),
+        methods=methods,
     )
     postcode_script = allow_postcode_service() if product.requires_shipping else None
     if request.method == "GET":
@@ -198,45 +203,79 @@ def checkout(token: str):
         if product.customer_name or product.customer_phone:  # a window bound to one buyer
             form.buyer_name.data = product.customer_name
             form.buyer_phone.data = product.customer_phone
-        return _checkout_page(product, form, postcode_script)
+        return _checkout_page(product, form, postcode_script, choice=choice)
 
     refusal = None
-    if form.validate():
+    if form.validate() and not choice.problem:
         try:
-            placed = orders.place_order(product, form.checkout_data(), orders.valid_nonce(form.nonce.data))
+            placed = orders.place_order(
+                product, form.checkout_data(), orders.valid_nonce(form.nonce.data), variant=choice.variant
+            )
         except orders.OrderRefused as exc:
             db.session.rollback()
             refusal = exc.reason
         else:
             db.session.commit()
             return _redirect_to_order(placed)
-    return _checkout_page(product, form, postcode_script, refusal), 409 if refusal else 422
+    return _checkout_page(product, form, postcode_script, refusal, choice), 409 if refusal else 422
 
 
-def _checkout_fee(product, quantity, postcode) -> shipping.Fee:
+@dataclass(frozen=True)
+class OptionChoice:
+    """The 옵션 combination the request names (the product page's selects, then the checkout's)."""
+
+    variant: ProductVariant | None = None
+    problem: str = ""  # why the choice cannot be bought (nothing chosen yet, sold out, not on sale)
+    chosen: dict = field(default_factory=dict)  # group id → value id, to show the selects as sent
+
+
+def _option_choice(product: Product) -> OptionChoice:
+    if not product.has_options:
+        return OptionChoice()
+    chosen = {option.id: request.values.get(f"option-{option.id}", "") for option in product.options}
+    try:
+        return OptionChoice(options.chosen_variant(product, request.values), chosen=chosen)
+    except options.OptionError as exc:
+        return OptionChoice(problem=str(exc), chosen=chosen)
+
+
+def _checkout_fee(product, quantity, postcode, variant=None) -> shipping.Fee:
     """상품 금액, 배송비 and 합계 for what the checkout holds now (a quantity it would refuse counts as 1)."""
-    quantity = quantity if isinstance(quantity, int) and 0 < quantity <= orders.max_quantity(product) else 1
-    return shipping.order_fee([shipping.Line(product, quantity)], postcode if product.requires_shipping else "")
+    limit = orders.max_quantity(product, variant)
+    quantity = quantity if isinstance(quantity, int) and 0 < quantity <= limit else 1
+    line = shipping.Line(product, quantity, options.unit_price(product, variant))
+    return shipping.order_fee([line], postcode if product.requires_shipping else "")
 
 
-def _checkout_page(product, form: CheckoutForm, postcode_script, refusal=None) -> str:
-    fee = _checkout_fee(product, form.quantity.data, form.postcode.data or "")
+def _checkout_page(product, form: CheckoutForm, postcode_script, refusal=None, choice=None) -> str:
+    choice = choice or OptionChoice()
+    fee = _checkout_fee(product, form.quantity.data, form.postcode.data or "", choice.variant)
     form.expected_total.data = str(fee.total)  # the 합계 this page shows is the one an order is placed for
     return render_template(
-        "shop/checkout.html", product=product, form=form, fee=fee, refusal=refusal, postcode_script=postcode_script
+        "shop/checkout.html",
+        product=product,
+        form=form,
+        fee=fee,
+        refusal=refusal,
+        postcode_script=postcode_script,
+        choice=choice,
     )
 
 
 @bp.get("/products/<token>/shipping-fee")
 def checkout_fee(token: str):
-    """The checkout's amounts for another quantity or postcode (its script asks as the buyer types)."""
+    """The checkout's amounts for another quantity, postcode or 옵션 (its script asks as the buyer types)."""
     product = catalog.product_by_token(token)
     if product is None or _unavailable_page(product, device_for(request.user_agent.string)) is not None:
         abort(404)
     postcode = re.sub(r"\D", "", request.args.get("postcode", ""))[: shipping.POSTCODE_LENGTH]
-    fee = _checkout_fee(product, parse_int(request.args.get("quantity"), minimum=1), postcode)
+    variant = _option_choice(product).variant
+    fee = _checkout_fee(product, parse_int(request.args.get("quantity"), minimum=1), postcode, variant)
     lines = render_template("shop/_fee_lines.html", fee=fee)
-    return _private(make_response({"total": fee.total, "total_text": won(fee.total), "lines": lines}))
+    unit = options.unit_price(product, variant)
+    return _private(
+        make_response({"total": fee.total, "total_text": won(fee.total), "lines": lines, "unit_text": won(unit)})
+    )
 
 
 def _closed_link_page(product, state: LinkState):

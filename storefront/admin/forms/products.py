@@ -2,6 +2,7 @@
 
 from datetime import UTC
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -28,6 +29,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import FileInput
 
+from ... import options as option_rules
 from ... import shipping
 from ...catalog import CategoryRow, ProductData, ordered_categories, personal_payment_preset
 from ...clock import KST
@@ -145,6 +147,16 @@ class ProductForm(ShippingRuleFields, FlaskForm):
         validators=[Optional(), NumberRange(0, MAX_STOCK, _l("Stock must be between 0 and 1,000,000."))],
     )
 
+    # 옵션: up to three 옵션명 with their 옵션값 (commas); each combination's row is read from the request
+    # by option_rows (its fields are named after the combination, so they are not declared here).
+    use_options = BooleanField(_l("Use options"))
+    option_name_1 = StringField(_l("Option name"), filters=[lambda s: clean_line(s)[:30]])
+    option_values_1 = StringField(_l("Option values"), filters=[lambda s: (s or "")[:1000]])
+    option_name_2 = StringField(_l("Option name"), filters=[lambda s: clean_line(s)[:30]])
+    option_values_2 = StringField(_l("Option values"), filters=[lambda s: (s or "")[:1000]])
+    option_name_3 = StringField(_l("Option name"), filters=[lambda s: clean_line(s)[:30]])
+    option_values_3 = StringField(_l("Option values"), filters=[lambda s: (s or "")[:1000]])
+
     customer_name = line_field(_l("Customer name"), 50)
     customer_phone = PhoneField(
         _l("Mobile number"),
@@ -205,11 +217,17 @@ class ProductForm(ShippingRuleFields, FlaskForm):
         valid = super().validate(extra_validators)
         # Optional() ends the field's own chain on empty input, so this rule lives here.
         quantity = self.stock_quantity
-        if self.stock_managed.data == "on" and quantity.data is None and not quantity.errors:
+        own_stock = self.stock_managed.data == "on" and not self.use_options.data  # 옵션: each combination's
+        if own_stock and quantity.data is None and not quantity.errors:
             quantity.errors.append(_l("Enter the stock quantity when stock management is on."))
             valid = False
         if self.shipping_mode.data == ShippingMode.OWN and not self.validate_shipping_rule():
             valid = False
+        if self.use_options.data:
+            problem = option_rules.check(self.option_groups()) or self._row_problem()
+            if problem:
+                self.use_options.errors = [problem]
+                valid = False
         return valid
 
     def fill_from(self, product: Product) -> None:
@@ -236,6 +254,10 @@ class ProductForm(ShippingRuleFields, FlaskForm):
         self.customer_phone.data = product.customer_phone
         self.phone_check.data = product.phone_check
         self.set_image_hashes([image.content_hash for image in product.images])
+        self.use_options.data = product.options_enabled
+        for n, option in enumerate(product.options, start=1):
+            getattr(self, f"option_name_{n}").data = option.name
+            getattr(self, f"option_values_{n}").data = ", ".join(value.name for value in option.values)
 
     def apply_personal_payment_preset(self, category_id: int | None) -> None:
         """The seed's recommended settings for a personal payment window (개인결제창 설정)."""
@@ -262,6 +284,41 @@ class ProductForm(ShippingRuleFields, FlaskForm):
         for content_hash in hashes:
             self.image_hashes.append_entry(content_hash)
 
+    def option_groups(self) -> list[option_rules.Group]:
+        groups = []
+        for n in (1, 2, 3):
+            name, values = getattr(self, f"option_name_{n}").data or "", getattr(self, f"option_values_{n}").data or ""
+            if name or values.strip():
+                groups.append(option_rules.Group(name, option_rules.split_values(values)))
+        return groups
+
+    def option_rows(self) -> dict[str, option_rules.Row]:
+        """Each combination's row as sent: ``combo-<key>-extra``, ``-stock``, ``-seen`` and ``-on_sale``."""
+        form = request.form
+        rows = {}
+        for name in form:
+            if name.startswith("combo-") and name.endswith("-present"):
+                key = name[len("combo-") : -len("-present")]
+                rows[key] = option_rules.Row(
+                    extra_price=option_rules.parse_extra(form.get(f"combo-{key}-extra", "")) or 0,
+                    stock=parse_int(form.get(f"combo-{key}-stock", "").replace(",", "").strip()) or 0,
+                    stock_seen=parse_int(form.get(f"combo-{key}-seen", "")),
+                    on_sale=bool(form.get(f"combo-{key}-on_sale")),
+                )
+        return rows
+
+    def _row_problem(self) -> str | None:
+        """추가 금액 and 재고 as typed: whole numbers (the price floor is checked when saving)."""
+        form = request.form
+        for name in form:
+            if name.startswith("combo-") and name.endswith(("-extra", "-stock")):
+                raw = form.get(name, "").strip()
+                if name.endswith("-extra") and raw and option_rules.parse_extra(raw) is None:
+                    return str(_l("Enter each extra amount as a whole number of won (it may be negative)."))
+                if name.endswith("-stock") and raw and parse_int(raw.replace(",", "")) is None:
+                    return str(_l("Enter the stock as a whole number, 0 or more."))
+        return None
+
     def product_data(self) -> ProductData:
         return ProductData(
             category_id=self.category_id.data or None,
@@ -287,6 +344,9 @@ class ProductForm(ShippingRuleFields, FlaskForm):
             customer_name=self.customer_name.data or "",
             customer_phone=self.customer_phone.data or "",
             phone_check=bool(self.phone_check.data),
+            options=option_rules.Options(
+                enabled=bool(self.use_options.data), groups=self.option_groups(), rows=self.option_rows()
+            ),
         )
 
 
