@@ -145,7 +145,7 @@ def issue_online(order: Order, actor: str) -> bool:
     body = {
         "amount": amount_paid(order),
         "orderId": order.order_no,
-        "orderName": _order_name(order),
+        "orderName": order.order_name,
         "customerIdentityNumber": number,
         "type": _TOSS_TYPES.get(order.cash_receipt_type, "소득공제"),
     }
@@ -266,9 +266,4 @@ def _failure(receipt: dict) -> str:
     return str(failure.get("message") or _l("Toss Payments could not issue the receipt."))[:300]
 
 
-def _order_name(order: Order) -> str:
-    names = [item.product_name for item in order.items]
-    name = names[0] if names else order.order_no
-    if len(names) > 1:
-        name = f"{name} 외 {len(names) - 1}건"
-    return name[:100]
+

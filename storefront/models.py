@@ -637,6 +637,15 @@ class Order(db.Model):
     )
 
     @property
+    def order_name(self) -> str:
+        """What the order is called at the gateway and on receipts: "원두 1kg 외 2건" (as Korean shops write it)."""
+        names = [item.product_name for item in self.items]
+        name = names[0] if names else self.order_no
+        if len(names) > 1:
+            name = f"{name} 외 {len(names) - 1}건"
+        return name[:100]
+
+    @property
     def goods_amount(self) -> int:
         """상품 금액: the total without 배송비 and 추가 배송비."""
         return self.total_amount - self.shipping_fee - self.extra_shipping_fee

@@ -280,6 +280,10 @@ def chosen_variant(product: Product, values: dict[str, str]) -> ProductVariant:
     return variant
 
 
+def variant_by_id(product: Product, variant_id: int | None) -> ProductVariant | None:
+    return next((variant for variant in product.variants if variant.id == variant_id), None)
+
+
 def for_page(product: Product) -> list[dict]:
     """The combinations as the product page's script reads them: values, 추가 금액, and whether buyable."""
     return [

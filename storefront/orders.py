@@ -50,9 +50,10 @@ class Refusal(enum.Enum):
 
 
 class OrderRefused(Exception):
-    def __init__(self, reason: Refusal):
+    def __init__(self, reason: Refusal, line: "Line | None" = None):
         super().__init__(reason.value)
         self.reason = reason
+        self.line = line  # the line refused, when one was
 
 
 # 배송지: asked, and kept on the order, only when the product ships.
@@ -108,6 +109,22 @@ def max_quantity(product: Product, variant: ProductVariant | None = None) -> int
     return max(min(limits), 0)
 
 
+@dataclass(frozen=True)
+class Line:
+    """One thing an order buys: a product, the 옵션 combination when it has options, how many."""
+
+    product: Product
+    quantity: int
+    variant: ProductVariant | None = None
+
+    @property
+    def unit_price(self) -> int:
+        return options.unit_price(self.product, self.variant)
+
+    def sold_out(self) -> bool:
+        return self.product.sold_out or (self.variant is not None and not self.variant.available())
+
+
 def place_order(
     product: Product,
     data: CheckoutData,
@@ -115,37 +132,46 @@ def place_order(
     now: datetime | None = None,
     variant: ProductVariant | None = None,
 ) -> PlacedOrder:
-    """Reserve stock (of the chosen 옵션 combination, for a product with options) and record the order in
-    the caller's transaction.
+    """One product (one 옵션 combination of it) in ``data.quantity``: see :func:`place_lines`."""
+    return place_lines([Line(product, data.quantity, variant)], data, nonce, now)
 
-    Raises :class:`OrderRefused` when the product cannot be sold now. A nonce
-    that already made an order returns that order (``repeated=True``).
+
+def place_lines(lines: list[Line], data: CheckoutData, nonce: str, now: datetime | None = None) -> PlacedOrder:
+    """Reserve the stock of every line and record one order, in the caller's transaction: all or nothing.
+
+    Raises :class:`OrderRefused` (naming the line) when a line cannot be sold now; the caller rolls back,
+    which gives back what earlier lines took. A nonce that already made an order returns that order
+    (``repeated=True``).
     """
     now = now or utcnow()
     earlier = find_by_nonce(nonce)
     if earlier is not None:
         return PlacedOrder(earlier, None, repeated=True)
-    if product.has_options and variant is None:
-        raise ValueError("a product with options is bought as one of its combinations")
-    sold_out = product.sold_out or (variant is not None and not variant.available())
-    if not 0 < data.quantity <= max_quantity(product, variant):
-        raise OrderRefused(Refusal.SOLD_OUT if sold_out else Refusal.TOO_MANY)
-    unit_price = options.unit_price(product, variant)
-    fee = shipping.order_fee([shipping.Line(product, data.quantity, unit_price)], data.postcode)
+    for line in lines:
+        if line.product.has_options and line.variant is None:
+            raise ValueError("a product with options is bought as one of its combinations")
+        if not 0 < line.quantity <= max_quantity(line.product, line.variant):
+            raise OrderRefused(Refusal.SOLD_OUT if line.sold_out() else Refusal.TOO_MANY, line)
+    fee = shipping.order_fee(
+        [shipping.Line(line.product, line.quantity, line.unit_price) for line in lines], data.postcode
+    )
     if data.expected_total != fee.total:
         raise OrderRefused(Refusal.TOTAL_CHANGED)  # the page shows the new 합계 (shop.routes._checkout_page)
 
-    reservation = stock.reserve(product.id, data.quantity, now, variant.id if variant is not None else None)
-    if reservation is None:
-        # A double click waits here for the first request; if that one won, show its order.
-        earlier = find_by_nonce(nonce)
-        if earlier is not None:
-            return PlacedOrder(earlier, None, repeated=True)
-        db.session.expire(product)
-        if variant is not None:
-            db.session.expire(variant)
-        sold_out = product.sold_out or (variant is not None and not variant.available())
-        raise OrderRefused(Refusal.SOLD_OUT if sold_out else Refusal.ENDED)
+    # In one order of rows for every buyer, so two carts never wait on each other's locks.
+    reservations = {}
+    for line in sorted(lines, key=lambda line: (line.product.id, line.variant.id if line.variant else 0)):
+        reservation = stock.reserve(line.product.id, line.quantity, now, line.variant.id if line.variant else None)
+        if reservation is None:
+            # A double click waits here for the first request; if that one won, show its order.
+            earlier = find_by_nonce(nonce)
+            if earlier is not None:
+                return PlacedOrder(earlier, None, repeated=True)
+            db.session.expire(line.product)
+            if line.variant is not None:
+                db.session.expire(line.variant)
+            raise OrderRefused(Refusal.SOLD_OUT if line.sold_out() else Refusal.ENDED, line)
+        reservations[id(line)] = reservation
 
     settings = shop_settings()
     token = secrets.token_urlsafe(24)
@@ -154,6 +180,7 @@ def place_order(
         deadline = now + timedelta(minutes=current_app.config["CARD_PAYMENT_MINUTES"])
     else:
         deadline = now + timedelta(days=settings.payment_due_days)
+    ships = any(line.product.requires_shipping for line in lines)
     order = Order(
         order_no=_new_order_no(now),
         access_token_hash=hash_token(token),
@@ -168,26 +195,28 @@ def place_order(
         buyer_phone=data.buyer_phone,
         buyer_email=data.buyer_email,
         depositor_name=data.depositor_name or data.buyer_name,
-        requires_shipping=product.requires_shipping,
+        requires_shipping=ships,
         created_at=now,
         expires_at=deadline,
         bank_snapshot="" if by_card else settings.bank_line(),
-        parent_order_id=product.extra_for_order_id,  # an 추가 결제 pays what that order asked for
+        # an 추가 결제 pays what that order asked for (a window: always bought alone)
+        parent_order_id=lines[0].product.extra_for_order_id if len(lines) == 1 else None,
     )
-    if product.requires_shipping:
+    if ships:
         for name in SHIPPING_FIELDS:
             setattr(order, name, getattr(data, name))
     order.items = [
         OrderItem(
-            product_id=product.id,
-            product_name=product.name,
-            variant_id=variant.id if variant is not None else None,
-            option_text=variant.label if variant is not None else "",
-            unit_price=unit_price,
-            quantity=data.quantity,
-            line_total=unit_price * data.quantity,
-            stock_taken=reservation.stock_taken,
+            product_id=line.product.id,
+            product_name=line.product.name,
+            variant_id=line.variant.id if line.variant is not None else None,
+            option_text=line.variant.label if line.variant is not None else "",
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            line_total=line.unit_price * line.quantity,
+            stock_taken=reservations[id(line)].stock_taken,
         )
+        for line in lines
     ]
     if not by_card:
         order.cash_receipt_type = data.cash_receipt_type
@@ -195,16 +224,17 @@ def place_order(
     policies.record_consent(order, now)
     order.events = [OrderEvent(actor=BUYER, from_status=None, to_status=order.status.value, created_at=now)]
     db.session.add(order)
-    if reservation.closed_link:
-        db.session.add(
-            ProductEvent(
-                product_id=product.id,
-                actor=SYSTEM,
-                action="auto_closed",
-                detail=f"purchase limit {product.purchase_limit} reached by order {order.order_no}",
-                created_at=now,
+    for line in lines:
+        if reservations[id(line)].closed_link:
+            db.session.add(
+                ProductEvent(
+                    product_id=line.product.id,
+                    actor=SYSTEM,
+                    action="auto_closed",
+                    detail=f"purchase limit {line.product.purchase_limit} reached by order {order.order_no}",
+                    created_at=now,
+                )
             )
-        )
     db.session.add(Notification(kind="order_placed", order=order, created_at=now))
     try:
         db.session.flush()
@@ -219,7 +249,8 @@ def place_order(
     # A transfer order is news of a deposit to check; a device that does not take that hears of a new order.
     events = (PushEvent.ORDER_PLACED,) if by_card else (PushEvent.DEPOSIT_NEEDED, PushEvent.ORDER_PLACED)
     push.queue(*events, order_id=order.id, now=now)
-    db.session.expire(product)
+    for line in lines:
+        db.session.expire(line.product)
     return PlacedOrder(order, token)
 
 

@@ -240,11 +240,16 @@ def fresh(make: Callable[..., str], *args) -> str:
     return value
 
 
-def _key():
+def _key(reads: tuple[str, ...] = ()):
     ua = request.user_agent.string
+    # Only the query arguments the page reads: /?x=<random> is the home page, not a new copy of it.
+    args = tuple(
+        sorted((name, value) for name, value in request.args.items(multi=True) if reads and name.startswith(reads))
+    )
     return (
         request.url_root,
-        request.full_path,
+        request.path,
+        args,
         select_locale(),
         device_for(ua),  # lists and the checkout follow the device, bots' too;
         is_scraper(ua),  # the product page shows scrapers every device's view
@@ -273,15 +278,20 @@ def _kept(response: Response) -> KeptPage:
     return KeptPage(response.status_code, headers, body, makers, g.get("csp_extra"))
 
 
-def keep(view):
-    """Serve a shop page from this process's copy when nothing it shows has changed since it was made."""
+def keep(view=None, *, reads: tuple[str, ...] = ()):
+    """Serve a shop page from this process's copy when nothing it shows has changed since it was made.
+
+    ``reads``: the query arguments (or their prefixes) the page reads; any other argument is the same page.
+    """
+    if view is None:
+        return lambda view: keep(view, reads=reads)
 
     @wraps(view)
     def wrapper(**kwargs):
         store = _open_store()
         if store is None or session.get("_flashes"):
             return view(**kwargs)
-        key = _key()
+        key = _key(reads)
         page = store.pages.get(key)
         if page is not None:
             return page.response()

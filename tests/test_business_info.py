@@ -8,6 +8,7 @@ from storefront import business
 from storefront.settings import shop_settings
 
 from .builders import BUSINESS_FORM
+from .conftest import csrf_from
 
 
 @pytest.mark.parametrize(
@@ -104,7 +105,7 @@ def public_pages(app, token: str) -> list[str]:
     """Every public HTML page of the shop, with real values for its arguments."""
     values = {"category_id": "1", "token": token, "order_no": "000000-AAAAAAAA", "kind": "terms"}
     skip = {"static", "shop.upload", "shop.favicon", "shop.sitemap", "shop.robots", "shop.health", "shop.set_language",
-            "shop.checkout_fee"}  # fmt: skip
+            "shop.checkout_fee", "shop.cart_fee"}  # fmt: skip
     urls = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("admin.") or "GET" not in rule.methods or rule.endpoint in skip:
@@ -129,6 +130,9 @@ def test_every_shop_page_shows_the_business_information_and_policy_links(app, cl
                                         "escrow_url": "https://okbfex.kbstar.com/quics?e2e=1"})  # fmt: skip
     _, token = make_product(name="원두")
     visitor = app.test_client()
+    product_page = visitor.get(f"/products/{token}").get_data(as_text=True)
+    added = {"csrf_token": csrf_from(product_page), "token": token, "quantity": "1", "action": "cart"}
+    visitor.post("/cart", data=added)  # so /cart/checkout shows its page
     pages = public_pages(app, token)
     assert "/policies/terms" in pages and "/orders/lookup" in pages and f"/products/{token}/buy" in pages
     for url in pages:

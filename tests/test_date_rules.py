@@ -123,12 +123,12 @@ def test_a_sale_end_typed_in_korean_time_ends_the_kept_page_then(app, client, au
         auth.login()  # at the frozen time: the login and its CSRF token are as old as they look
         saved = auth.post(f"/admin/products/{product_id}/edit", data=form)
         assert saved.status_code == 302, saved.get_data(as_text=True)
-        assert "구매하기" in client.get(f"/products/{token}").get_data(as_text=True)
+        assert "바로 구매" in client.get(f"/products/{token}").get_data(as_text=True)
     with frozen(ends - timedelta(seconds=1)):
-        assert "구매하기" in client.get(f"/products/{token}").get_data(as_text=True)  # the kept page
+        assert "바로 구매" in client.get(f"/products/{token}").get_data(as_text=True)  # the kept page
     with frozen(ends):
         ended = client.get(f"/products/{token}").get_data(as_text=True)
-    assert "구매하기" not in ended and "판매가 종료된 상품입니다" in ended
+    assert "바로 구매" not in ended and "판매가 종료된 상품입니다" in ended
 
 
 def test_purge_cutoff_counts_calendar_years_on_the_korean_clock(app, client, bank_ready, make_product, instant):

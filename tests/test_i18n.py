@@ -35,11 +35,11 @@ def test_compiled_catalogue_matches_the_po_file():
 def test_pages_are_korean_by_default_and_english_on_request(client, bank_ready, make_product):
     _, token = make_product(name="상품", price=12000)
     korean = client.get(f"/products/{token}").get_data(as_text=True)
-    assert '<html lang="ko">' in korean and "구매하기" in korean and "12,000원" in korean
+    assert '<html lang="ko">' in korean and "바로 구매" in korean and "12,000원" in korean
     back = client.get(f"/lang/en?next=/products/{token}")
     assert back.headers["Location"] == f"/products/{token}"
     english = client.get(f"/products/{token}").get_data(as_text=True)
-    assert '<html lang="en">' in english and ">Buy<" in english and "₩12,000" in english
+    assert '<html lang="en">' in english and ">Buy now<" in english and "₩12,000" in english
 
 
 def test_language_switch_does_not_redirect_off_site(client):

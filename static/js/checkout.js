@@ -11,10 +11,10 @@
   var lines = form.querySelector("[data-fee-lines]");
   var total = form.querySelector("[data-total]");
   var expected = form.elements.expected_total;
-  if (!url || !quantity || !lines || !total || !expected) return;
+  if (!url || !lines || !total || !expected) return;
   var asked = 0;
   function update() {
-    var n = parseInt(quantity.value, 10);
+    var n = quantity ? parseInt(quantity.value, 10) : 1;  // the cart's checkout has its lines' own quantities
     if (!(n > 0)) return;
     var query = "?quantity=" + n + (postcode ? "&postcode=" + encodeURIComponent(postcode.value) : "");
     form.querySelectorAll("select[data-option-group]").forEach(function (select) {
@@ -32,7 +32,7 @@
       })
       .catch(function () {});  // offline: the server says the new total when the form is sent
   }
-  quantity.addEventListener("input", update);
+  if (quantity) quantity.addEventListener("input", update);
   form.querySelectorAll("select[data-option-group]").forEach(function (select) {
     select.addEventListener("change", update);
   });

@@ -99,7 +99,7 @@ def widget_fields(order: Order) -> dict[str, str]:
     """What the page hands the widget, within the SDK's limits (a field it would refuse is left out)."""
     phone = _digits(order.buyer_phone)
     return {
-        "order_name": (order.items[0].product_name if order.items else order.order_no)[:100],
+        "order_name": order.order_name,
         "customer_name": order.buyer_name[:100],
         "customer_email": order.buyer_email if len(order.buyer_email) <= 100 else "",
         "customer_phone": phone if 8 <= len(phone) <= 15 else "",

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("shop", __name__)
 
-from . import legal, routes  # noqa: E402,F401
+from . import cart, legal, routes  # noqa: E402,F401

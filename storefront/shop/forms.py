@@ -70,13 +70,23 @@ class CheckoutForm(FlaskForm):
     )
     same_as_buyer = BooleanField(_l("Same as buyer details"))
 
-    def __init__(self, *args, requires_shipping: bool, max_quantity: int, methods: list[PaymentMethod], **kwargs):
+    def __init__(
+        self,
+        *args,
+        requires_shipping: bool,
+        max_quantity: int,
+        methods: list[PaymentMethod],
+        cart: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.requires_shipping = requires_shipping
         self.max_quantity = max_quantity
         self.payment_method.choices = [SelectChoice(m.value, METHOD_LABELS[m]) for m in methods]
         if self.payment_method.data is None and methods:
             self.payment_method.data = methods[0].value
+        if cart:  # 장바구니: each line has its own quantity
+            del self.quantity
 
     def validate_quantity(self, field):
         if field.data is None:
@@ -142,7 +152,7 @@ class CheckoutForm(FlaskForm):
 
     def checkout_data(self) -> CheckoutData:
         data = CheckoutData(
-            quantity=self.quantity.data,
+            quantity=self.quantity.data if "quantity" in self else 0,
             buyer_name=self.buyer_name.data,
             buyer_phone=self.buyer_phone.data,
             buyer_email=self.buyer_email.data or "",

@@ -20,6 +20,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from .. import (
+    cart,
     catalog,
     extra_payments,
     guest_lookup,
@@ -65,14 +66,17 @@ def _list_page(**filters) -> catalog.CardPage:
     )
 
 
+LIST_ARGS = ("before", "after")
+
+
 @bp.get("/")
-@pagecache.keep
+@pagecache.keep(reads=LIST_ARGS)
 def home():
     return render_template("shop/list.html", page=_list_page(), heading=None, categories=_categories())
 
 
 @bp.get("/categories/<id:category_id>")
-@pagecache.keep
+@pagecache.keep(reads=LIST_ARGS)
 def category(category_id: int):
     categories = _categories()
     category = next((c for c in categories if c.id == category_id), None)
@@ -83,7 +87,7 @@ def category(category_id: int):
 
 
 @bp.get("/search")
-@pagecache.keep
+@pagecache.keep(reads=(*LIST_ARGS, "q"))
 def search():
     q = re.sub(r"\s+", " ", clean_line(request.args.get("q")))[:100]
     page = _list_page(q=q) if q else None
@@ -107,6 +111,7 @@ def product(token: str):
     state = link_state(product, device)
     may_index = indexable(product, state)
     closed = _closed_link_page(product, state)
+    in_cart = cart.can_hold(product) and can_buy(product, device)  # 장바구니 담기 (a window is bought alone)
     if closed is not None:
         response = make_response(closed)
     else:
@@ -122,6 +127,8 @@ def product(token: str):
                 view_token=pagecache.fresh(links.view_token, product.public_token)
                 if links.tracks_views(product)
                 else None,
+                in_cart=in_cart,
+                csrf_field=pagecache.fresh(generate_csrf) if in_cart else None,
             )
         )
     if not may_index:
@@ -178,7 +185,7 @@ def product_viewed(token: str):
 
 
 @bp.route("/products/<token>/buy", methods=["GET", "POST"])
-@pagecache.keep
+@pagecache.keep(reads=("option-", "quantity"))
 def checkout(token: str):
     product = catalog.product_by_token(token)
     if product is None:
@@ -203,6 +210,8 @@ def checkout(token: str):
         if product.customer_name or product.customer_phone:  # a window bound to one buyer
             form.buyer_name.data = product.customer_name
             form.buyer_phone.data = product.customer_phone
+        asked = parse_int(request.args.get("quantity"), minimum=1, maximum=form.max_quantity)
+        form.quantity.data = asked or form.quantity.data  # 바로 구매 with a quantity chosen on the product page
         return _checkout_page(product, form, postcode_script, choice=choice)
 
     refusal = None
@@ -268,7 +277,7 @@ def checkout_fee(token: str):
     product = catalog.product_by_token(token)
     if product is None or _unavailable_page(product, device_for(request.user_agent.string)) is not None:
         abort(404)
-    postcode = re.sub(r"\D", "", request.args.get("postcode", ""))[: shipping.POSTCODE_LENGTH]
+    postcode = postcode_arg()
     variant = _option_choice(product).variant
     fee = _checkout_fee(product, parse_int(request.args.get("quantity"), minimum=1), postcode, variant)
     lines = render_template("shop/_fee_lines.html", fee=fee)
@@ -276,6 +285,11 @@ def checkout_fee(token: str):
     return _private(
         make_response({"total": fee.total, "total_text": won(fee.total), "lines": lines, "unit_text": won(unit)})
     )
+
+
+def postcode_arg() -> str:
+    """The postcode a checkout's script asks the amounts for (digits only)."""
+    return re.sub(r"\D", "", request.args.get("postcode", ""))[: shipping.POSTCODE_LENGTH]
 
 
 def _closed_link_page(product, state: LinkState):

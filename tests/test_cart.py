@@ -1,0 +1,283 @@
+"""장바구니: listed products (with their 옵션) go in, 수량 변경 · 삭제 · 선택 삭제, one 묶음 배송비, 주문하기 makes
+one order of several lines (all or nothing, even under a race), and lines that changed are left out, saying why."""
+
+import re
+import threading
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from storefront import catalog
+from storefront.extensions import db
+from storefront.models import DisplayStatus, Order, Product, ProductVariant
+from storefront.settings import save_settings
+
+from .conftest import BUYER_FORM, csrf_from
+from .test_options import choice, make_shirt, variant
+
+
+def add(client, token, quantity=1, action="cart", **picked):
+    page = client.get(f"/products/{token}").get_data(as_text=True)
+    data = {"csrf_token": csrf_from(page), "token": token, "quantity": str(quantity), "action": action, **picked}
+    return client.post("/cart", data=data)
+
+
+def cart_html(client) -> str:
+    return client.get("/cart").get_data(as_text=True)
+
+
+def order_cart(client, **overrides):
+    """주문하기 with the buyer's details and the 합계 the page shows."""
+    page = client.get("/cart/checkout")
+    assert page.status_code == 200, page.get_data(as_text=True)[:500]
+    html = page.get_data(as_text=True)
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', html).group(1)
+    total = re.search(r'name="expected_total" type="hidden" value="(\d+)"', html).group(1)
+    form = {**BUYER_FORM, "csrf_token": csrf_from(html), "nonce": nonce, "expected_total": total, **overrides}
+    form.pop("quantity")
+    return client.post("/cart/checkout", data=form)
+
+
+@pytest.fixture
+def beans(make_product):
+    return make_product(name="원두 1kg", price=18000, stock_managed=True, stock_quantity=10)
+
+
+@pytest.fixture
+def shop_fee(app, bank_ready):
+    """기본 배송비 3,000원, 50,000원 이상 무료."""
+    with app.test_request_context():
+        save_settings({"shipping_fee_type": "conditional", "shipping_fee": 3000, "shipping_free_from": 50000})
+        db.session.commit()
+
+
+def test_two_products_with_options_one_order_one_shipping_fee(app, client, admin, shop_fee, beans):
+    beans_id, beans_token = beans
+    shirt_id, shirt_token = make_shirt(app)
+    assert add(client, shirt_token, 1, **choice(app, shirt_id, "M / 블랙")).headers["Location"].startswith("/cart")
+    add(client, beans_token, 1)
+    html = cart_html(client)
+    assert "티셔츠" in html and "M / 블랙" in html and "원두 1kg" in html
+    assert re.search(r"cart_n=2", client.get("/cart").headers["Set-Cookie"])
+    # 수량 변경: two bags of beans.
+    quantities = {"qty-0": "1", "qty-1": "2", "action": "quantities"}
+    client.post("/cart/update", data={"csrf_token": csrf_from(html), **quantities})
+    html = cart_html(client)
+    assert "56,000원" in html  # 20,000 + 2 × 18,000; over 50,000원: 무료
+    response = order_cart(client)
+    assert response.status_code == 302
+    with app.app_context():
+        order = db.session.scalar(sa.select(Order))
+        assert [(i.product_name, i.option_text, i.unit_price, i.quantity) for i in order.items] == [
+            ("티셔츠", "M / 블랙", 20000, 1),
+            ("원두 1kg", "", 18000, 2),
+        ]
+        assert (order.total_amount, order.shipping_fee) == (56000, 0)
+        assert order.order_name == "티셔츠 외 1건"
+        assert db.session.get(Product, beans_id).stock_quantity == 8
+    assert variant(app, shirt_id, "M / 블랙").stock_quantity == 4
+    assert "장바구니가 비어 있습니다." in cart_html(client)  # the ordered lines left the cart
+    # The merchant sees one order with both lines and the option.
+    admin_html = admin._client.get("/admin/orders").get_data(as_text=True)
+    assert "티셔츠 (M / 블랙) × 1" in admin_html and "원두 1kg × 2" in admin_html
+
+
+def test_one_bundled_fee_below_the_free_threshold(app, client, shop_fee, beans, make_product):
+    _, beans_token = beans
+    _, cups_token = make_product(name="드립백", price=9000)
+    add(client, beans_token)
+    add(client, cups_token)
+    html = cart_html(client)
+    assert "27,000원" in html and "3,000원" in html and "30,000원" in html  # one 배송비 for both
+
+
+def test_remove_and_remove_selected(app, client, bank_ready, beans, make_product):
+    _, beans_token = beans
+    tokens = [beans_token] + [make_product(name=f"상품{n}", price=1000)[1] for n in range(3)]
+    for token in tokens:
+        add(client, token)
+    html = cart_html(client)
+    client.post("/cart/update", data={"csrf_token": csrf_from(html), "action": "remove-0"})
+    html = cart_html(client)
+    assert "원두 1kg" not in html and "장바구니에서 삭제했습니다." in html
+    response = client.post("/cart/update", data={"csrf_token": csrf_from(html), "action": "remove-selected"})
+    assert "삭제할 상품을 선택하세요." in client.get(response.headers["Location"]).get_data(as_text=True)
+    client.post(
+        "/cart/update", data={"csrf_token": csrf_from(html), "action": "remove-selected", "selected": ["0", "2"]}
+    )
+    html = cart_html(client)
+    assert "상품1" in html and "상품0" not in html and "상품2" not in html
+
+
+def change(app, product_id, **values):
+    with app.app_context():
+        db.session.execute(sa.update(Product).where(Product.id == product_id).values(**values))
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "changed, message",
+    [
+        ({"display_status": DisplayStatus.HIDDEN}, "판매 종료"),
+        ({"stock_quantity": 0}, "품절"),
+        ({"stock_quantity": 1}, "1개만 남았습니다: 수량을 줄여 주세요"),
+        ({"price": 21000}, "가격이 18,000원에서 21,000원으로 바뀌었습니다"),
+        ({"listed": False}, "판매 종료"),
+    ],
+)
+def test_a_line_that_changed_is_shown_and_left_out(app, client, bank_ready, beans, make_product, changed, message):
+    beans_id, beans_token = beans
+    _, cups_token = make_product(name="드립백", price=9000)
+    add(client, beans_token, 2)
+    add(client, cups_token, 1)
+    change(app, beans_id, **changed)
+    html = cart_html(client)
+    assert message in html and "주문에서 제외됩니다" in html
+    assert "9,000원" in html and "합계" in html
+    response = order_cart(client)
+    assert response.status_code == 302
+    with app.app_context():
+        order = db.session.scalar(sa.select(Order))
+        assert [i.product_name for i in order.items] == ["드립백"]  # never the changed line
+        assert order.total_amount == 9000
+    assert "원두 1kg" in cart_html(client)  # it stays in the cart, to be seen again
+
+
+def test_a_new_price_is_kept_only_when_the_buyer_says_so(app, client, bank_ready, beans):
+    beans_id, beans_token = beans
+    add(client, beans_token)
+    change(app, beans_id, price=15000)
+    html = cart_html(client)
+    assert "바뀐 가격으로 담기" in html
+    client.post("/cart/update", data={"csrf_token": csrf_from(html), "action": "accept-0"})
+    html = cart_html(client)
+    assert "가격이" not in html and "15,000원" in html
+    assert order_cart(client).status_code == 302
+
+
+def test_an_option_taken_off_sale_is_left_out(app, client, bank_ready):
+    shirt_id, shirt_token = make_shirt(app)
+    add(client, shirt_token, **choice(app, shirt_id, "S / 화이트"))
+    off = variant(app, shirt_id, "S / 화이트")
+    with app.app_context():
+        db.session.execute(sa.update(ProductVariant).where(ProductVariant.id == off.id).values(on_sale=False))
+        db.session.commit()
+    html = cart_html(client)
+    assert "판매하지 않는 옵션입니다" in html
+    assert client.get("/cart/checkout").status_code == 302  # nothing left to order
+
+
+def test_a_window_is_bought_alone(app, client, bank_ready, make_product):
+    with app.test_request_context():
+        window = catalog.create_product(
+            catalog.ProductData(name="김규섭 고객님 개인결제창", price=56000, **catalog.personal_payment_preset())
+        )
+        db.session.commit()
+        token = window.public_token
+    page = client.get(f"/products/{token}").get_data(as_text=True)
+    assert "구매하기" in page and "장바구니 담기" not in page
+    _, listed = make_product(name="원두")
+    csrf = csrf_from(client.get(f"/products/{listed}").get_data(as_text=True))
+    client.post("/cart", data={"csrf_token": csrf, "token": token, "quantity": "1", "action": "cart"})
+    assert "장바구니가 비어 있습니다." in cart_html(client)
+
+
+def test_cart_forms_need_the_csrf_token(client, bank_ready, beans):
+    _, token = beans
+    assert client.post("/cart", data={"token": token, "quantity": "1", "action": "cart"}).status_code == 400
+    assert client.post("/cart/update", data={"action": "remove-selected", "selected": "0"}).status_code == 400
+
+
+def test_bad_quantities_get_a_message_and_lose_nothing(app, client, bank_ready, beans):
+    _, token = beans
+    add(client, token, 2)
+    html = cart_html(client)
+    response = client.post("/cart/update", data={"csrf_token": csrf_from(html), "qty-0": "열", "action": "quantities"})
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "수량은 1부터 99까지의 숫자로 입력하세요." in html and 'value="2"' in html
+    response = add(client, token, 9)  # 2 + 9 is more than the stock of 10
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "최대 10" in html and 'value="2"' in html
+
+
+def test_buy_now_goes_to_the_checkout_with_the_choice(app, client, bank_ready):
+    shirt_id, token = make_shirt(app)
+    picked = choice(app, shirt_id, "L / 블랙")
+    response = add(client, token, 3, action="buy_now", **picked)
+    location = response.headers["Location"]
+    assert location.startswith(f"/products/{token}/buy?") and "quantity=3" in location
+    html = client.get(location).get_data(as_text=True)
+    assert 'summary-option">L / 블랙<' in html
+    assert re.search(r'<input[^>]*name="quantity"[^>]*value="3"', html)
+
+
+def test_the_header_count_does_not_split_the_kept_pages(app, client, bank_ready, beans):
+    from storefront import pagecache
+
+    _, token = beans
+    visitor = app.test_client()
+    for n in range(5):
+        assert visitor.get(f"/?x={n}").status_code == 200
+    add(client, token)
+    home = client.get("/").get_data(as_text=True)
+    assert "data-cart-count hidden" in home  # the count is the script's, from the cookie
+    with app.app_context():
+        kept_homes = [key for key in pagecache._store().pages if key[1] == "/"]
+    assert len(kept_homes) == 1  # /?x=0 … /?x=4 and / are one page, kept once
+
+
+def test_all_or_nothing_when_one_line_sold_out_meanwhile(app, client, bank_ready, beans, make_product):
+    beans_id, beans_token = beans
+    last_id, last_token = make_product(name="마지막 하나", price=5000, stock_managed=True, stock_quantity=1)
+    add(client, beans_token, 2)
+    add(client, last_token, 1)
+    page = client.get("/cart/checkout").get_data(as_text=True)
+    change(app, last_id, stock_quantity=0)  # someone else bought it between the page and 결제하기
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
+    total = re.search(r'name="expected_total" type="hidden" value="(\d+)"', page).group(1)
+    form = {**BUYER_FORM, "csrf_token": csrf_from(page), "nonce": nonce, "expected_total": total}
+    response = client.post("/cart/checkout", data=form)
+    assert response.status_code in (409, 422)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+        assert db.session.get(Product, beans_id).stock_quantity == 10  # nothing taken from the other line
+
+
+def test_carts_racing_for_the_last_unit_make_one_order_and_take_nothing_else(app, live_app, bank_ready, make_product):
+    common_id, common_token = make_product(name="원두", price=10000, stock_managed=True, stock_quantity=100)
+    last_id, last_token = make_product(name="마지막 하나", price=5000, stock_managed=True, stock_quantity=1)
+    buyers = []
+    for n in range(10):
+        session = requests.Session()
+        # half the carts list the lines one way round, half the other: no two wait on each other's rows
+        for token in ([common_token, last_token] if n % 2 else [last_token, common_token]):
+            page = session.get(f"{live_app.url}/products/{token}", timeout=30).text
+            session.post(f"{live_app.url}/cart", data={"csrf_token": csrf_from(page), "token": token,
+                                                        "quantity": "1", "action": "cart"}, timeout=30)  # fmt: skip
+        page = session.get(f"{live_app.url}/cart/checkout", timeout=30).text
+        nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
+        total = re.search(r'name="expected_total" type="hidden" value="(\d+)"', page).group(1)
+        form = {**BUYER_FORM, "csrf_token": csrf_from(page), "nonce": nonce, "expected_total": total}
+        form.pop("quantity")
+        buyers.append((session, form))
+    barrier = threading.Barrier(len(buyers))
+    results = [None] * len(buyers)
+
+    def race(i):
+        session, form = buyers[i]
+        barrier.wait()
+        response = session.post(f"{live_app.url}/cart/checkout", data=form, allow_redirects=False, timeout=60)
+        results[i] = (response.status_code, response.headers.get("Location", ""))
+
+    threads = [threading.Thread(target=race, args=(i,)) for i in range(len(buyers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(code < 500 for code, _ in results), results
+    assert len([1 for _, location in results if location.startswith("/orders/")]) == 1, results
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
+        assert db.session.get(Product, last_id).stock_quantity == 0
+        assert db.session.get(Product, common_id).stock_quantity == 99  # only the winner's unit
