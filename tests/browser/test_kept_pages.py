@@ -48,7 +48,7 @@ def test_a_price_change_reaches_a_customer_who_already_opened_the_page(browser, 
     card = phone.get_by_role("link", name="에티오피아 예가체프 원두 200g")
     expect(card).to_contain_text("15,000원")
     card.click()
-    phone.get_by_role("link", name="구매하기").click()
+    phone.get_by_role("button", name="바로 구매").click()  # a listed product: 바로 구매 (or 장바구니 담기)
     expect(phone.get_by_text("15,000원").first).to_be_visible()
     shots(phone, "customer-checkout-at-the-new-price")
     merchant.close()

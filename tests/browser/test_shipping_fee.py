@@ -40,7 +40,7 @@ def test_a_buyer_in_jeju_sees_the_fee_and_the_extra_before_paying(browser, live_
     phone = buyer.new_page()
     phone.goto(f"{base}/products/{token}")
     expect(phone.get_by_text("배송비 3,000원 · 50,000원 이상 무료배송")).to_be_visible()
-    phone.get_by_role("link", name="구매하기").click()
+    phone.get_by_role("button", name="바로 구매").click()
     total = phone.locator("[data-total]")
     expect(total).to_have_text("15,000원")
     phone.get_by_label("이름", exact=True).fill("고은비")
