@@ -1,8 +1,9 @@
-"""Command-line tasks: ``flask --app storefront create-admin | seed-demo``."""
+"""Command-line tasks: ``flask --app storefront create-admin | seed-demo | expire-orders | …``."""
 
 import io
 import random
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -203,14 +204,54 @@ def send_notifications() -> None:
 @with_appcontext
 def prune_uploads(days: int) -> None:
     """Delete uploaded images that no product or setting uses (from forms that were never saved)."""
-    from . import images
-    from .models import ProductImage, ShopSettings
+    from . import pictures
+    from .storage import StorageError
 
-    used = set(db.session.scalars(sa.select(ProductImage.content_hash).distinct()))
-    used |= {h for h in db.session.scalars(sa.select(ShopSettings.preview_image_hash)) if h}
-    used |= {h for h in db.session.scalars(sa.select(ShopSettings.favicon_hash)) if h}
-    removed = images.prune(used, older_than_seconds=days * 86400)
+    try:
+        removed = pictures.prune(older_than_seconds=days * 86400)
+    except StorageError as exc:
+        raise click.ClickException(f"Nothing removed: {exc}") from exc
     click.echo(f"Removed {removed} unused file(s).")
+
+
+@click.command("move-pictures")
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The local pictures folder to copy (default: UPLOAD_FOLDER).",
+)
+@with_appcontext
+def move_pictures(source: Path | None) -> None:
+    """Copy the local pictures folder into the bucket of STOREFRONT_STORAGE_URL.
+
+    Safe to run again, and while the shop runs: it copies only what the bucket lacks, so an
+    interrupted run resumes where it stopped. The folder is left as it is.
+    """
+    from flask import current_app
+
+    from . import pictures, storage
+
+    target = storage.pictures()
+    if isinstance(target, storage.LocalStorage):
+        raise click.ClickException(
+            "Pictures are kept in the local folder. Set STOREFRONT_STORAGE_URL=s3://bucket/prefix (with "
+            "STOREFRONT_STORAGE_REGION, and STOREFRONT_STORAGE_ENDPOINT_URL for a service other than AWS) and the "
+            "access keys, then run move-pictures to copy UPLOAD_FOLDER into that bucket."
+        )
+    folder = source or Path(current_app.config["UPLOAD_FOLDER"])
+    if not folder.is_dir():
+        raise click.ClickException(f"There is no pictures folder at {folder}.")
+    files = pictures.local_files(folder)
+    copied = 0
+    try:
+        with click.progressbar(length=len(files), label=f"Copying {len(files)} file(s) to {target.describe()}") as bar:
+            for _path, was_copied in pictures.copy_folder(files, target):
+                copied += was_copied
+                bar.update(1)
+    except storage.StorageError as exc:
+        raise click.ClickException(f"Stopped after {copied} file(s): {exc}. Run move-pictures again to go on.") from exc
+    click.echo(f"Copied {copied} file(s) to {target.describe()}; {len(files) - copied} were already there.")
 
 
 @click.command("purge-personal-data")
@@ -238,6 +279,14 @@ def purge_personal_data(years: int | None, dry_run: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    commands = (create_admin, seed_demo, expire_orders, send_notifications, prune_uploads, purge_personal_data)
+    commands = (
+        create_admin,
+        seed_demo,
+        expire_orders,
+        send_notifications,
+        prune_uploads,
+        move_pictures,
+        purge_personal_data,
+    )
     for command in commands:
         app.cli.add_command(command)

@@ -17,6 +17,7 @@ from . import images
 from .lifecycle import CARRIERS, STEPS, Action
 from .models import OrderStatus, PaymentKind, PaymentMethod
 from .settings import shop_settings
+from .storage import picture_url
 from .text import format_phone as phone
 from .urls import absolute_url, url_with_query
 
@@ -275,6 +276,7 @@ def init_app(app: Flask) -> None:
         category_changes=category_changes,
         preview_name=images.preview_name,
         thumb_name=images.thumb_name,
+        picture_url=picture_url,
     )
     app.add_template_filter(event_note)
     app.add_template_filter(kst)

@@ -33,7 +33,7 @@ from storefront import catalog, create_app, models
 from storefront.auth import create_or_update_admin
 from storefront.extensions import db
 
-from .builders import CLIENT, SECRET
+from .builders import CLIENT, SECRET, Bucket
 from .fake_toss import FakeToss
 
 ADMIN_EMAIL = "owner@example.com"
@@ -221,6 +221,33 @@ def app(tmp_path, database_url):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(tmp_path, database_url):
+    """More app instances on the test's database, each with an instance folder of its own: other machines."""
+    made = []
+
+    def make(instance: str, **config) -> Flask:
+        other = create_app(
+            {
+                "TESTING": True,
+                "INSTANCE_PATH": str(tmp_path / instance),
+                "SECRET_KEY": "test-secret-key",
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "PUBLIC_BASE_URL": "",
+                "SHOP_NAME": "테스트상점",
+                **config,
+            }
+        )
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -427,6 +454,31 @@ def live_app(app):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 API server (moto's) on 127.0.0.1, for the whole session: the shop talks to it over HTTP
+    through boto3, as it would to AWS, R2 or MinIO."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def bucket(s3_server, monkeypatch) -> Bucket:
+    """An empty bucket of its own on the S3 server, with the access keys in the environment (as in production)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test-access-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret-key")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    made = Bucket(s3_server, "pictures-" + uuid.uuid4().hex[:12])
+    made.client.create_bucket(Bucket=made.name, CreateBucketConfiguration={"LocationConstraint": Bucket.REGION})
+    return made
 
 
 @pytest.fixture
