@@ -254,6 +254,51 @@ def move_pictures(source: Path | None) -> None:
     click.echo(f"Copied {copied} file(s) to {target.describe()}; {len(files) - copied} were already there.")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup(path: Path) -> None:
+    """Copy the SQLite database, while the shop runs, and the local pictures into a new folder PATH."""
+    from . import backups
+
+    try:
+        manifest = backups.take_backup(path)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if manifest.pictures is None:
+        pictures = f"Pictures are kept in {manifest.picture_storage}: keep copies with the bucket's own versioning."
+    else:
+        pictures = f"{manifest.pictures} picture file(s) copied."
+    click.echo(f"Backed up the database (schema {manifest.schema}) to {path}. {pictures}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the shop's database without asking.")
+@with_appcontext
+def restore(path: Path, yes: bool) -> None:
+    """Put back a backup made by `backup`, once it has passed its checks (integrity, schema version).
+
+    Stop the shop's processes first: orders placed between the backup and the restore are lost.
+    The database it replaces is kept beside it.
+    """
+    from . import backups
+
+    try:
+        manifest = backups.checked(path)
+        if not yes:
+            live = backups.live_database()
+            click.confirm(f"Replace the database {live} with the backup of {manifest.created_at} (UTC)?", abort=True)
+        restored = backups.restore(path)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if restored.previous:
+        click.echo(f"The database it replaced is kept at {restored.previous}.")
+    click.echo(
+        f"Restored the backup of {manifest.created_at} (UTC); {restored.pictures} missing picture file(s) put back."
+    )
+
+
 @click.command("purge-personal-data")
 @click.option("--years", type=click.IntRange(min=1), help="Retention period in years (default: the configured 5).")
 @click.option("--dry-run", is_flag=True, help="Only say how many orders would be erased.")
@@ -286,6 +331,8 @@ def init_app(app: Flask) -> None:
         send_notifications,
         prune_uploads,
         move_pictures,
+        backup,
+        restore,
         purge_personal_data,
     )
     for command in commands:
