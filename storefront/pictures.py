@@ -64,15 +64,19 @@ def _forget_rolled_back(session) -> None:
     session.info.pop(_DELETED, None)
 
 
-def remove_unused(pictures: dict[str, str]) -> int:
+def remove_unused(deleted: dict[str, str]) -> int:
     """Remove the files of these pictures (content hash → original's file name) that nothing uses now.
 
-    Runs after the commit, so it asks the database in a session of its own. A storage that fails is
-    logged, not raised: the change is committed, and ``prune-uploads`` removes the files later.
+    Runs after the commit, so it asks the database in a session of its own. A failure is logged, not
+    raised: the change is committed, and ``prune-uploads`` removes the files later.
     """
-    with sa.orm.Session(db.engine) as session:
-        used = in_use(session, among=pictures)
-    names = [name for content_hash, file_name in pictures.items() if content_hash not in used
+    try:
+        with sa.orm.Session(db.engine) as session:
+            used = in_use(session, among=deleted)
+    except sa.exc.SQLAlchemyError as exc:
+        log.warning("pictures no longer used were not removed (prune-uploads will): %s", exc)
+        return 0
+    names = [name for content_hash, file_name in deleted.items() if content_hash not in used
              for name in files_of(content_hash, file_name)]  # fmt: skip
     try:
         storage.pictures().delete(names)

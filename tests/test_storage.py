@@ -113,6 +113,7 @@ def test_two_app_instances_serve_the_same_pictures_from_the_bucket_and_write_not
     # The pictures are in the bucket, and neither machine wrote one to its own disk.
     assert len(bucket.names()) == 3
     assert pictures_in_instance(machine_a) == pictures_in_instance(machine_b) == []
+    assert not Path(machine_a.config["UPLOAD_FOLDER"]).exists() and not Path(machine_b.config["UPLOAD_FOLDER"]).exists()
 
 
 def test_the_bucket_address_is_allowed_for_images_by_the_pages_policy(make_app, bucket):
