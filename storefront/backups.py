@@ -107,11 +107,14 @@ def copy_database(source: Path, target: Path) -> None:
     """Copy a SQLite database with the online backup API, all pages in one step (one read transaction on
     ``source``, so the copy is consistent; the writes into ``target`` hold its lock, so its readers see
     the whole copy or none of it)."""
-    with (
-        closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_SECONDS)) as src,
-        closing(sqlite3.connect(target, timeout=BUSY_TIMEOUT_SECONDS)) as dst,
-    ):
-        src.backup(dst, pages=-1)
+    try:
+        with (
+            closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_SECONDS)) as src,
+            closing(sqlite3.connect(target, timeout=BUSY_TIMEOUT_SECONDS)) as dst,
+        ):
+            src.backup(dst, pages=-1)
+    except sqlite3.Error as exc:
+        raise BackupError(f"Copying {source} to {target} failed: {exc}.") from exc
 
 
 def _copy_pictures(folder: Path, target: Path) -> int:
@@ -195,7 +198,12 @@ def restore(source: Path) -> Restored:
     _raise_generation(live, previous)
     folder = source / PICTURES_FOLDER
     files = pictures.local_files(folder) if folder.is_dir() else []
-    put_back = sum(copied for _path, copied in pictures.copy_folder(files, storage.pictures()))
+    try:
+        put_back = sum(copied for _path, copied in pictures.copy_folder(files, storage.pictures()))
+    except storage.StorageError as exc:
+        raise BackupError(
+            f"The database is restored, but the pictures were not put back ({exc}): run restore again."
+        ) from exc
     return Restored(previous, put_back)
 
 

@@ -263,7 +263,7 @@ def backup(path: Path) -> None:
 
     try:
         manifest = backups.take_backup(path)
-    except backups.BackupError as exc:
+    except (backups.BackupError, OSError) as exc:  # OSError: the disk is full, the folder cannot be made
         raise click.ClickException(str(exc)) from exc
     if manifest.pictures is None:
         pictures = f"Pictures are kept in {manifest.picture_storage}: keep copies with the bucket's own versioning."
@@ -290,7 +290,7 @@ def restore(path: Path, yes: bool) -> None:
             live = backups.live_database()
             click.confirm(f"Replace the database {live} with the backup of {manifest.created_at} (UTC)?", abort=True)
         restored = backups.restore(path)
-    except backups.BackupError as exc:
+    except (backups.BackupError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     if restored.previous:
         click.echo(f"The database it replaced is kept at {restored.previous}.")

@@ -73,14 +73,10 @@ def remove_unused(deleted: dict[str, str]) -> int:
     try:
         with sa.orm.Session(db.engine) as session:
             used = in_use(session, among=deleted)
-    except sa.exc.SQLAlchemyError as exc:
-        log.warning("pictures no longer used were not removed (prune-uploads will): %s", exc)
-        return 0
-    names = [name for content_hash, file_name in deleted.items() if content_hash not in used
-             for name in files_of(content_hash, file_name)]  # fmt: skip
-    try:
+        names = [name for content_hash, file_name in deleted.items() if content_hash not in used
+                 for name in files_of(content_hash, file_name)]  # fmt: skip
         storage.pictures().delete(names)
-    except StorageError as exc:
+    except (sa.exc.SQLAlchemyError, StorageError) as exc:
         log.warning("pictures no longer used were not removed (prune-uploads will): %s", exc)
         return 0
     return len(names)

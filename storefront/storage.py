@@ -27,7 +27,6 @@ from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, Response, abort, current_app, request, send_from_directory, url_for
-from werkzeug.security import safe_join
 
 from .config import ConfigurationError
 from .urls import absolute_url
@@ -85,6 +84,13 @@ def content_type(name: str) -> str:
     return CONTENT_TYPES.get(name.rpartition(".")[2], "application/octet-stream")
 
 
+def _checked(name: str) -> str:
+    """A bare file name, never a path: callers pass names they built, but a wrong one must not reach a disk."""
+    if not name or name.startswith(".") or "/" in name or "\\" in name:
+        raise ValueError(f"not a picture name: {name!r}")
+    return name
+
+
 class LocalStorage:
     """A folder on this machine. Created on the first write, never by a read."""
 
@@ -92,10 +98,7 @@ class LocalStorage:
         self.folder = Path(folder)
 
     def _path(self, name: str) -> Path:
-        joined = safe_join(str(self.folder), name)
-        if joined is None or "/" in name:
-            raise ValueError(f"not a picture name: {name!r}")
-        return Path(joined)
+        return self.folder / _checked(name)
 
     def save(self, name: str, data: bytes) -> None:
         path = self._path(name)
@@ -183,9 +186,7 @@ class S3Storage:
             return self._client
 
     def key(self, name: str) -> str:
-        if "/" in name or not name or name.startswith("."):
-            raise ValueError(f"not a picture name: {name!r}")
-        return self.prefix + name
+        return self.prefix + _checked(name)
 
     def _call(self, operation: str, **params) -> dict:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -210,12 +211,17 @@ class S3Storage:
         return True
 
     def read(self, name: str) -> bytes | None:
+        from botocore.exceptions import BotoCoreError
+
         try:
             body = self._call("get_object", Key=self.key(name))["Body"]
         except FileNotFoundError:
             return None
         with body:
-            return body.read()
+            try:
+                return body.read()
+            except BotoCoreError as exc:  # the connection dropped or timed out half-way
+                raise StorageError(f"{self.describe()}: reading {name} failed: {exc}") from exc
 
     def delete(self, names: Iterable[str]) -> None:
         keys = [{"Key": self.key(name)} for name in names]
