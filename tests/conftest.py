@@ -13,11 +13,14 @@ import os
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 import uuid
 from contextlib import closing
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 
 import jinja2
 import pytest
@@ -36,6 +39,7 @@ from storefront.extensions import db
 from .builders import CLIENT, SECRET, Bucket
 from .fake_toss import FakeToss
 
+ROOT = Path(__file__).resolve().parents[1]
 ADMIN_EMAIL = "owner@example.com"
 ADMIN_PASSWORD = "correct horse battery"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -248,6 +252,45 @@ def make_app(tmp_path, database_url):
         with other.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def app_process(tmp_path, database_url):
+    """Start the shop in a process of its own, configured only by its environment as in production
+    (``STOREFRONT_*`` settings given as keyword arguments, plus ``extra_env``); its base URL."""
+    started = []
+
+    def start(instance: str, extra_env: dict | None = None, **settings) -> str:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("STOREFRONT_", "DATABASE_URL"))}
+        env.update(extra_env or {})
+        env.update({f"STOREFRONT_{name}": str(value) for name, value in settings.items()})
+        env.update(
+            PYTHONPATH=str(ROOT),
+            DATABASE_URL=database_url,
+            STOREFRONT_INSTANCE_PATH=str(tmp_path / instance),
+            STOREFRONT_SECRET_KEY="test-secret-key",
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-c", SERVE_ON_A_FREE_PORT], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        started.append(process)
+        port = process.stdout.readline().strip()
+        assert port, process.communicate(timeout=30)[1].decode()
+        return f"http://127.0.0.1:{int(port)}"
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+SERVE_ON_A_FREE_PORT = """
+from werkzeug.serving import make_server
+from storefront import create_app
+server = make_server("127.0.0.1", 0, create_app(), threaded=True)
+print(server.server_port, flush=True)
+server.serve_forever()
+"""
 
 
 @pytest.fixture

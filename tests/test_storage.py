@@ -5,6 +5,7 @@ What holds for the local folder holds for the bucket: the journey test runs on b
 """
 
 import io
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -63,15 +64,14 @@ def pictures_in_instance(app) -> list[Path]:
     return [path for path in files_under(Path(app.instance_path)) if path.suffix in (".jpg", ".png", ".webp", ".gif")]
 
 
-def new_product(admin, *pictures: bytes, **fields) -> str:
-    """The merchant registers a product with these pictures; its token."""
+def new_product(admin, *pictures: bytes, **fields) -> int:
+    """The merchant registers a product with these pictures through the form; its id."""
     files = [upload(data, f"photo{i}.jpg") for i, data in enumerate(pictures)]
     response = admin.post(
         "/admin/products/new", data={**SEED_FORM, **fields, "images": files}, content_type="multipart/form-data"
     )
     assert response.status_code == 302, response.get_data(as_text=True)
-    product_id = int(re.search(r"/admin/products/(\d+)/edit", response.headers["Location"]).group(1))
-    return product_id
+    return int(re.search(r"/admin/products/(\d+)/edit", response.headers["Location"]).group(1))
 
 
 def product_row(app, product_id) -> Product | None:
@@ -114,6 +114,25 @@ def test_two_app_instances_serve_the_same_pictures_from_the_bucket_and_write_not
     assert len(bucket.names()) == 3
     assert pictures_in_instance(machine_a) == pictures_in_instance(machine_b) == []
     assert not Path(machine_a.config["UPLOAD_FOLDER"]).exists() and not Path(machine_b.config["UPLOAD_FOLDER"]).exists()
+
+
+def test_a_separate_app_process_serves_the_pictures_another_one_stored(make_app, app_process, bucket, tmp_path):
+    settings = bucket.settings(public=True)
+    keys = {name: os.environ[name] for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    other = app_process("process-b", extra_env=keys, **settings)
+    machine_a = make_app("machine-a", **settings)
+    product_id = new_product(logged_in(machine_a), image_bytes(size=(1200, 900)), listed="yes")
+    token = product_row(machine_a, product_id).public_token
+
+    page = requests.get(f"{other}/products/{token}", headers={"User-Agent": KAKAOTALK}, timeout=30)
+    assert page.status_code == 200
+    data = extruct.extract(page.content, base_url=page.url, syntaxes=["opengraph"])
+    [image_url] = [value for key, value in data["opengraph"][0]["properties"] if key == "og:image"]
+    assert image_url.startswith(f"{bucket.endpoint}/{bucket.name}/")
+    assert_link_preview_image(fetch_as_scraper(None, image_url))
+    streamed = requests.get(f"{other}/uploads/{Path(urlsplit(image_url).path).name}", timeout=30)
+    assert streamed.status_code == 200 and streamed.headers["Content-Type"] == "image/jpeg"
+    assert files_under(tmp_path / "process-b") == []
 
 
 def test_the_bucket_address_is_allowed_for_images_by_the_pages_policy(make_app, bucket):
@@ -252,7 +271,8 @@ def test_an_unreachable_bucket_gives_messages_not_errors(make_app, bucket):
     picture = app.test_client().get("/uploads/" + "a" * 32 + "-og.jpg")
     assert picture.status_code == 503
     assert "사진 저장소가 응답하지 않습니다" in picture.get_data(as_text=True)
-    assert "Removed" not in app.test_cli_runner().invoke(args=["prune-uploads"]).output
+    prune = app.test_cli_runner().invoke(args=["prune-uploads"])
+    assert prune.exit_code == 1 and "Nothing removed: s3://no-such-bucket-here/" in prune.output
 
 
 def test_prune_uploads_removes_abandoned_uploads_from_the_bucket(make_app, bucket):
