@@ -124,6 +124,15 @@ BUSINESS_FORM = {
 }
 
 
+def ready_for_bank_transfers(app) -> None:
+    """The merchant sets the account for bank transfers (상점 설정), so buyers can order."""
+    from storefront.settings import save_settings
+
+    with app.test_request_context():
+        save_settings({"bank_name": "국민은행", "bank_account": "123456-01-234567", "bank_holder": "규섭커피"})
+        db.session.commit()
+
+
 def product_photo(path):
     img = Image.new("RGB", (900, 900), (246, 241, 233))
     draw = ImageDraw.Draw(img)

@@ -36,7 +36,7 @@ from storefront import catalog, create_app, models
 from storefront.auth import create_or_update_admin
 from storefront.extensions import db
 
-from .builders import CLIENT, SECRET, Bucket
+from .builders import CLIENT, SECRET, Bucket, ready_for_bank_transfers
 from .fake_toss import FakeToss
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -421,11 +421,7 @@ def outbox(app, monkeypatch) -> list:
 @pytest.fixture
 def bank_ready(app):
     """The merchant has set the account for bank transfers."""
-    from storefront.settings import save_settings
-
-    with app.test_request_context():
-        save_settings({"bank_name": "국민은행", "bank_account": "123456-01-234567", "bank_holder": "규섭커피"})
-        db.session.commit()
+    ready_for_bank_transfers(app)
 
 
 BUYER_FORM = {

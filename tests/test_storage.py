@@ -21,9 +21,8 @@ from storefront import create_app, storage
 from storefront.config import ConfigurationError
 from storefront.extensions import db
 from storefront.models import Product, utcnow
-from storefront.settings import save_settings
 
-from .builders import SEED_FORM, upload
+from .builders import SEED_FORM, ready_for_bank_transfers, upload
 from .conftest import AuthActions, image_bytes, place
 
 KAKAOTALK = "facebookexternalhit/1.1; kakaotalk-scrap/1.0; +https://devtalk.kakao.com/t/scrap/33984"
@@ -209,9 +208,7 @@ def test_deleting_a_product_keeps_the_pictures_another_product_uses(shop):
 def test_a_product_with_orders_is_not_deleted_and_the_merchant_is_told_why(shop):
     admin = logged_in(shop)
     product_id = new_product(admin, image_bytes(), listed="yes")
-    with shop.test_request_context():
-        save_settings({"bank_name": "국민은행", "bank_account": "123456-01-234567", "bank_holder": "규섭커피"})
-        db.session.commit()
+    ready_for_bank_transfers(shop)
     assert place(shop.test_client(), product_row(shop, product_id).public_token).status_code == 302
     response = admin.post(f"/admin/products/{product_id}/delete", follow_redirects=True)
     assert "주문이 있어 삭제할 수 없습니다" in response.get_data(as_text=True)
