@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, config, errors, formatting, fragments, i18n, logs, pagecache, security, transactions
+from . import cli, config, errors, formatting, fragments, i18n, logs, pagecache, security, storage, transactions
 from .extensions import babel, csrf, db, login_manager, migrate
 from .urls import IdConverter
 
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if proxies := int(app.config["TRUSTED_PROXIES"]):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
 
+    storage.init_app(app)
     transactions.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=_bundled("migrations"))

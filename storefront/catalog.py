@@ -16,7 +16,14 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
 
-from . import images, links, options, stock, visibility
+from . import (
+    images,
+    links,
+    options,
+    pictures,  # noqa: F401  (its listeners remove the files of deleted pictures after the commit)
+    stock,
+    visibility,
+)
 from .clock import as_utc
 from .extensions import db
 from .models import (
@@ -24,6 +31,7 @@ from .models import (
     AuditEntry,
     Category,
     DisplayStatus,
+    OrderItem,
     Product,
     ProductEvent,
     ProductImage,
@@ -317,6 +325,28 @@ def regenerate_token(product: Product, actor: str = SYSTEM) -> None:
     """Give the product a new public URL; the old link stops working at once."""
     product.public_token = new_public_token()
     _record(product, actor, "new_url")
+    db.session.flush()
+
+
+def delete_product(product: Product, actor: str = SYSTEM) -> None:
+    """Delete a product nobody has ordered, with its history; its pictures' files go after the commit,
+    unless another product or the settings use them (:mod:`storefront.pictures`).
+
+    A product with orders stays: its orders point at it, and the merchant hides it instead. The row
+    is locked first, so an order being placed now either is seen here or finds the product gone.
+    """
+    db.session.execute(sa.select(Product.id).where(Product.id == product.id).with_for_update())
+    if db.session.scalar(sa.select(sa.exists().where(OrderItem.product_id == product.id))):
+        raise CatalogError(
+            _l(
+                "“%(name)s” has orders, which keep pointing at it, so it cannot be deleted. To take it off "
+                "the shop, set its display status to “Not displayed”.",
+                name=product.name,
+            )
+        )
+    detail = json.dumps({"id": product.id, "name": product.name}, ensure_ascii=False)
+    db.session.add(AuditEntry(actor=actor, subject="product", action="deleted", detail=detail))
+    db.session.delete(product)
     db.session.flush()
 
 

@@ -1,8 +1,9 @@
-"""Command-line tasks: ``flask --app storefront create-admin | seed-demo``."""
+"""Command-line tasks: ``flask --app storefront create-admin | seed-demo | expire-orders | …``."""
 
 import io
 import random
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -210,14 +211,99 @@ def send_notifications() -> None:
 @with_appcontext
 def prune_uploads(days: int) -> None:
     """Delete uploaded images that no product or setting uses (from forms that were never saved)."""
-    from . import images
-    from .models import ProductImage, ShopSettings
+    from . import pictures
+    from .storage import StorageError
 
-    used = set(db.session.scalars(sa.select(ProductImage.content_hash).distinct()))
-    used |= {h for h in db.session.scalars(sa.select(ShopSettings.preview_image_hash)) if h}
-    used |= {h for h in db.session.scalars(sa.select(ShopSettings.favicon_hash)) if h}
-    removed = images.prune(used, older_than_seconds=days * 86400)
+    try:
+        removed = pictures.prune(older_than_seconds=days * 86400)
+    except StorageError as exc:
+        raise click.ClickException(f"Nothing removed: {exc}") from exc
     click.echo(f"Removed {removed} unused file(s).")
+
+
+@click.command("move-pictures")
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The local pictures folder to copy (default: UPLOAD_FOLDER).",
+)
+@with_appcontext
+def move_pictures(source: Path | None) -> None:
+    """Copy the local pictures folder into the bucket of STOREFRONT_STORAGE_URL.
+
+    Safe to run again, and while the shop runs: it copies only what the bucket lacks, so an
+    interrupted run resumes where it stopped. The folder is left as it is.
+    """
+    from flask import current_app
+
+    from . import pictures, storage
+
+    target = storage.pictures()
+    if isinstance(target, storage.LocalStorage):
+        raise click.ClickException(
+            "Pictures are kept in the local folder. Set STOREFRONT_STORAGE_URL=s3://bucket/prefix (with "
+            "STOREFRONT_STORAGE_REGION, and STOREFRONT_STORAGE_ENDPOINT_URL for a service other than AWS) and the "
+            "access keys, then run move-pictures to copy UPLOAD_FOLDER into that bucket."
+        )
+    folder = source or Path(current_app.config["UPLOAD_FOLDER"])
+    if not folder.is_dir():
+        raise click.ClickException(f"There is no pictures folder at {folder}.")
+    files = pictures.local_files(folder)
+    copied = 0
+    try:
+        with click.progressbar(length=len(files), label=f"Copying {len(files)} file(s) to {target.describe()}") as bar:
+            for _path, was_copied in pictures.copy_folder(files, target):
+                copied += was_copied
+                bar.update(1)
+    except storage.StorageError as exc:
+        raise click.ClickException(f"Stopped after {copied} file(s): {exc}. Run move-pictures again to go on.") from exc
+    click.echo(f"Copied {copied} file(s) to {target.describe()}; {len(files) - copied} were already there.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup(path: Path) -> None:
+    """Copy the SQLite database, while the shop runs, and the local pictures into a new folder PATH."""
+    from . import backups
+
+    try:
+        manifest = backups.take_backup(path)
+    except (backups.BackupError, OSError) as exc:  # OSError: the disk is full, the folder cannot be made
+        raise click.ClickException(str(exc)) from exc
+    if manifest.pictures is None:
+        pictures = f"Pictures are kept in {manifest.picture_storage}: keep copies with the bucket's own versioning."
+    else:
+        pictures = f"{manifest.pictures} picture file(s) copied."
+    click.echo(f"Backed up the database (schema {manifest.schema}) to {path}. {pictures}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the shop's database without asking.")
+@with_appcontext
+def restore(path: Path, yes: bool) -> None:
+    """Put back a backup made by `backup`, once it has passed its checks (integrity, schema version).
+
+    Stop the shop's processes first: orders placed between the backup and the restore are lost.
+    The database it replaces is kept beside it.
+    """
+    from . import backups
+
+    try:
+        manifest = backups.checked(path)
+        if not yes:
+            live = backups.live_database()
+            click.confirm(f"Replace the database {live} with the backup of {manifest.created_at} (UTC)?", abort=True)
+        restored = backups.restore(path)
+    except (backups.BackupError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if restored.previous:
+        click.echo(f"The database it replaced is kept at {restored.previous}.")
+    click.echo(
+        f"Restored the backup of {manifest.created_at} (UTC); {restored.pictures} missing picture file(s) put back."
+    )
 
 
 @click.command("purge-personal-data")
@@ -245,6 +331,16 @@ def purge_personal_data(years: int | None, dry_run: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    commands = (create_admin, seed_demo, expire_orders, send_notifications, prune_uploads, purge_personal_data)
+    commands = (
+        create_admin,
+        seed_demo,
+        expire_orders,
+        send_notifications,
+        prune_uploads,
+        move_pictures,
+        backup,
+        restore,
+        purge_personal_data,
+    )
     for command in commands:
         app.cli.add_command(command)

@@ -23,6 +23,13 @@ DEFAULTS = {
     "MAX_IMAGE_BYTES": 10 * 1024 * 1024,
     "MAX_IMAGE_PIXELS": 40_000_000,
     "MAX_IMAGES_PER_PRODUCT": 10,
+    # Where pictures are kept (storefront.storage): "" = UPLOAD_FOLDER on this machine, or an S3-compatible bucket,
+    # "s3://bucket/prefix", with its region, its endpoint (services other than AWS) and, to serve pictures from the
+    # bucket or a CDN instead of the app, its public address. Access keys come from boto3's environment, never here.
+    "STORAGE_URL": "",
+    "STORAGE_REGION": "",
+    "STORAGE_ENDPOINT_URL": "",
+    "STORAGE_PUBLIC_URL": "",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # Static URLs carry a content hash (formatting.static_url), so browsers may keep them for a year.
     "SEND_FILE_MAX_AGE_DEFAULT": 31536000,

@@ -15,6 +15,7 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import db
+from .storage import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,15 @@ def init_app(app: Flask) -> None:
         }
         title, message = messages.get(exc.code, (_("Something went wrong"), _("The request could not be completed.")))
         return _page(exc.code or 500, title, message)
+
+    @app.errorhandler(StorageError)
+    def storage_unavailable(exc: StorageError):
+        log.error("picture storage: %s", exc)
+        return _page(
+            503,
+            _("Pictures are unavailable"),
+            _("The picture storage did not answer. Please try again in a moment."),
+        )
 
     @app.errorhandler(500)
     def server_error(exc):

@@ -17,6 +17,7 @@ from . import images, options
 from .lifecycle import CARRIERS, STEPS, Action
 from .models import OrderStatus, PaymentKind, PaymentMethod
 from .settings import shop_settings
+from .storage import picture_url
 from .text import format_phone as phone
 from .urls import absolute_url, url_with_query
 
@@ -279,6 +280,7 @@ def init_app(app: Flask) -> None:
         single_choice=options.single_choice,
         options_price=options.unit_price,
         option_state=options.state,
+        picture_url=picture_url,
     )
     app.add_template_filter(event_note)
     app.add_template_filter(kst)

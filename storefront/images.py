@@ -1,4 +1,5 @@
-"""Product image uploads: verified with Pillow, stored once under content-hash names.
+"""Product image uploads: verified with Pillow, stored once under content-hash names
+(in the folder or the bucket of :mod:`storefront.storage`).
 
 Everything a page needs (a display copy with EXIF orientation applied, a
 thumbnail, a 1200×630 link-preview JPEG) is made here at upload time, never
@@ -8,17 +9,19 @@ what makes messengers fetch a changed preview image.
 
 import hashlib
 import io
-import os
+import logging
 import re
-import tempfile
-import time
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from . import storage
+from .storage import StorageError
+
+log = logging.getLogger(__name__)
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 PREVIEW_SIZE = (1200, 630)
@@ -30,7 +33,7 @@ STORED_NAME_RE = re.compile(r"^[0-9a-f]{32}(-thumb|-og)?\.(jpg|png|webp|gif)$")
 
 
 class ImageRejected(ValueError):
-    """The upload is not an image we accept; ``str(exc)`` is a message for the merchant."""
+    """The upload is not an image we accept, or could not be stored; ``str(exc)`` is a message for the merchant."""
 
 
 @dataclass(frozen=True)
@@ -49,14 +52,12 @@ def preview_name(content_hash: str) -> str:
     return f"{content_hash[:32]}-og.jpg"
 
 
-def upload_folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def store_upload(data: bytes) -> StoredImage:
-    """Verify ``data`` is an allowed image and store its display copy, thumbnail and preview."""
+    """Verify ``data`` is an allowed image and store its display copy, thumbnail and preview.
+
+    Every check and every encoding happens before anything is stored; a store that fails half-way
+    removes what it wrote, so a refused or failed upload leaves nothing behind.
+    """
     if len(data) > current_app.config["MAX_IMAGE_BYTES"]:
         limit = current_app.config["MAX_IMAGE_BYTES"] // (1024 * 1024)
         raise ImageRejected(_l("The image is larger than %(mb)d MB.", mb=limit))
@@ -64,35 +65,64 @@ def store_upload(data: bytes) -> StoredImage:
         raise ImageRejected(_l("The file is empty."))
     image = _open_verified(data)
     content_hash = hashlib.sha256(data).hexdigest()
-    ext = ALLOWED_FORMATS[image.format]
-    file_name = f"{content_hash[:32]}.{ext}"
-    folder = upload_folder()
-
+    file_name = f"{content_hash[:32]}.{ALLOWED_FORMATS[image.format]}"
     try:
         display = ImageOps.exif_transpose(image)
         display.thumbnail((DISPLAY_MAX_SIDE, DISPLAY_MAX_SIDE))
         stored = StoredImage(content_hash, file_name, display.width, display.height)
-        if (folder / file_name).exists() and (folder / preview_name(content_hash)).exists():
+        if _already_stored(stored):
             return stored
-        _write(folder / file_name, _encode(display, image.format))
-        _write(folder / thumb_name(content_hash), _encode_thumbnail(display))
-        _write(folder / preview_name(content_hash), encode_preview(display))
+        # The preview last: a picture whose preview is stored is stored whole (see _already_stored).
+        files = {
+            file_name: _encode(display, image.format),
+            thumb_name(content_hash): _encode_thumbnail(display),
+            preview_name(content_hash): encode_preview(display),
+        }
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ImageRejected(_l("The image could not be read; it may be damaged.")) from exc
+    _save_all(files)
     return stored
+
+
+def _already_stored(stored: StoredImage) -> bool:
+    pictures = storage.pictures()
+    try:
+        return pictures.exists(stored.file_name) and pictures.exists(preview_name(stored.content_hash))
+    except StorageError as exc:
+        raise _storage_failed(exc) from exc
+
+
+def _save_all(files: dict[str, bytes]) -> None:
+    pictures = storage.pictures()
+    saved: list[str] = []
+    try:
+        for name, data in files.items():
+            pictures.save(name, data)
+            saved.append(name)
+    except StorageError as exc:
+        try:
+            pictures.delete(saved)
+        except StorageError:
+            log.warning("%d picture file(s) of a failed upload left for prune-uploads: %s", len(saved), saved)
+        raise _storage_failed(exc) from exc
+
+
+def _storage_failed(exc: StorageError) -> ImageRejected:
+    log.error("picture not stored: %s", exc)
+    return ImageRejected(_l("The image could not be saved: the picture storage is unavailable. Try again in a moment."))
 
 
 def stored_image(content_hash: str) -> StoredImage | None:
     """The already stored upload with this hash, if any (used to keep uploads across form errors)."""
     if not HASH_RE.match(content_hash):
         return None
-    folder = upload_folder()
     for ext in ALLOWED_FORMATS.values():
-        path = folder / f"{content_hash[:32]}.{ext}"
-        if path.exists():
+        name = f"{content_hash[:32]}.{ext}"
+        data = storage.pictures().read(name)
+        if data is not None:
             try:
-                with Image.open(path) as img:
-                    return StoredImage(content_hash, path.name, img.width, img.height)
+                with Image.open(io.BytesIO(data)) as img:
+                    return StoredImage(content_hash, name, img.width, img.height)
             except (OSError, UnidentifiedImageError):
                 return None
     return None
@@ -166,34 +196,3 @@ def encode_preview(image: Image.Image) -> bytes:
         if out.tell() <= PREVIEW_MAX_BYTES:
             break
     return out.getvalue()
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write atomically, so a concurrent reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
-def prune(referenced_hashes: set[str], older_than_seconds: float) -> int:
-    """Delete stored files no product or setting uses, once they are old enough.
-
-    Uploads are stored when picked (so a form error never loses them); files of forms
-    never saved are left behind. The age limit keeps files of forms being filled in now.
-    """
-    keep = {content_hash[:32] for content_hash in referenced_hashes}
-    cutoff = time.time() - older_than_seconds
-    removed = 0
-    for path in upload_folder().iterdir():
-        if not STORED_NAME_RE.match(path.name) or path.name[:32] in keep:
-            continue
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed

@@ -8,6 +8,7 @@ from . import images, links
 from .formatting import plain_excerpt, static_version
 from .models import Product
 from .settings import shop_settings
+from .storage import picture_url
 from .urls import absolute_url
 
 DEFAULT_IMAGE = "img/og-default.jpg"
@@ -52,7 +53,7 @@ def card_for(product: Product) -> PreviewCard:
             or _("%(product)s, from %(shop)s", product=title, shop=shop)
         )
     if product.main_image:
-        image_url = absolute_url("shop.upload", name=product.main_image.preview_name)
+        image_url = picture_url(product.main_image.preview_name, external=True)
     else:
         image_url = _shop_image_url(settings)
     return PreviewCard(url=url, title=title, description=description, image_url=image_url)
@@ -60,5 +61,5 @@ def card_for(product: Product) -> PreviewCard:
 
 def _shop_image_url(settings) -> str:
     if settings.preview_image_hash:
-        return absolute_url("shop.upload", name=images.preview_name(settings.preview_image_hash))
+        return picture_url(images.preview_name(settings.preview_image_hash), external=True)
     return absolute_url("static", filename=DEFAULT_IMAGE, v=static_version(DEFAULT_IMAGE))

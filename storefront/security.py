@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, request
 
+from . import storage
+
 log = logging.getLogger(__name__)
 
 # No inline scripts anywhere: every script is a static file of this site.
@@ -75,6 +77,8 @@ def allow_postcode_service() -> str:
 
 def content_security_policy() -> str:
     policy = {name: list(sources) for name, sources in BASE_POLICY.items()}
+    if pictures_origin := storage.public_origin():  # pictures served from a bucket or CDN
+        policy["img-src"].append(pictures_origin)
     for name, sources in g.get("csp_extra", {}).items():
         policy[name] = [s for s in policy.get(name, []) if s != "'none'"] + sources
     if request.blueprint == "admin":

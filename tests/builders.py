@@ -3,6 +3,7 @@ gateway's keys, and helpers that read back what a request changed. Fixtures live
 
 import contextlib
 import io
+import json
 import re
 from datetime import timedelta
 
@@ -123,6 +124,15 @@ BUSINESS_FORM = {
 }
 
 
+def ready_for_bank_transfers(app) -> None:
+    """The merchant sets the account for bank transfers (상점 설정), so buyers can order."""
+    from storefront.settings import save_settings
+
+    with app.test_request_context():
+        save_settings({"bank_name": "국민은행", "bank_account": "123456-01-234567", "bank_holder": "규섭커피"})
+        db.session.commit()
+
+
 def product_photo(path):
     img = Image.new("RGB", (900, 900), (246, 241, 233))
     draw = ImageDraw.Draw(img)
@@ -137,3 +147,45 @@ def product_photo(path):
 def upload(data: bytes, name: str):
     """A file as a form sends it (for test clients' multipart posts)."""
     return (io.BytesIO(data), name)
+
+
+class Bucket:
+    """A bucket on the tests' S3 server: the shop's settings for it, and what it holds, read over the S3 API."""
+
+    REGION = "ap-northeast-2"
+    PREFIX = "shop/pictures/"
+
+    def __init__(self, endpoint: str, name: str):
+        import boto3
+
+        self.endpoint = endpoint
+        self.name = name
+        self.client = boto3.client("s3", endpoint_url=endpoint, region_name=self.REGION)
+
+    def settings(self, public: bool = False) -> dict:
+        """The shop's STORAGE_* settings for this bucket; ``public``: pictures served from the bucket's address."""
+        settings = {
+            "STORAGE_URL": f"s3://{self.name}/{self.PREFIX}",
+            "STORAGE_REGION": self.REGION,
+            "STORAGE_ENDPOINT_URL": self.endpoint,
+        }
+        if public:
+            self.allow_public_reads()
+            settings["STORAGE_PUBLIC_URL"] = f"{self.endpoint}/{self.name}"
+        return settings
+
+    def allow_public_reads(self) -> None:
+        """The bucket policy a merchant sets so that browsers and scrapers read pictures (nothing else)."""
+        statement = {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{self.name}/{self.PREFIX}*",
+        }
+        policy = {"Version": "2012-10-17", "Statement": [statement]}
+        self.client.put_bucket_policy(Bucket=self.name, Policy=json.dumps(policy))
+
+    def names(self) -> set[str]:
+        """The pictures' names (keys without the prefix)."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.name)
+        return {item["Key"].removeprefix(self.PREFIX) for page in pages for item in page.get("Contents", [])}

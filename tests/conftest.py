@@ -13,11 +13,14 @@ import os
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 import uuid
 from contextlib import closing
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 
 import jinja2
 import pytest
@@ -33,9 +36,10 @@ from storefront import catalog, create_app, models
 from storefront.auth import create_or_update_admin
 from storefront.extensions import db
 
-from .builders import CLIENT, SECRET
+from .builders import CLIENT, SECRET, Bucket, ready_for_bank_transfers
 from .fake_toss import FakeToss
 
+ROOT = Path(__file__).resolve().parents[1]
 ADMIN_EMAIL = "owner@example.com"
 ADMIN_PASSWORD = "correct horse battery"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -224,6 +228,72 @@ def app(tmp_path, database_url):
 
 
 @pytest.fixture
+def make_app(tmp_path, database_url):
+    """More app instances on the test's database, each with an instance folder of its own: other machines."""
+    made = []
+
+    def make(instance: str, **config) -> Flask:
+        other = create_app(
+            {
+                "TESTING": True,
+                "INSTANCE_PATH": str(tmp_path / instance),
+                "SECRET_KEY": "test-secret-key",
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "PUBLIC_BASE_URL": "",
+                "SHOP_NAME": "테스트상점",
+                **config,
+            }
+        )
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app_process(tmp_path, database_url):
+    """Start the shop in a process of its own, configured only by its environment as in production
+    (``STOREFRONT_*`` settings given as keyword arguments, plus ``extra_env``); its base URL."""
+    started = []
+
+    def start(instance: str, extra_env: dict | None = None, **settings) -> str:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("STOREFRONT_", "DATABASE_URL"))}
+        env.update(extra_env or {})
+        env.update({f"STOREFRONT_{name}": str(value) for name, value in settings.items()})
+        env.update(
+            PYTHONPATH=str(ROOT),
+            DATABASE_URL=database_url,
+            STOREFRONT_INSTANCE_PATH=str(tmp_path / instance),
+            STOREFRONT_SECRET_KEY="test-secret-key",
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-c", SERVE_ON_A_FREE_PORT], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        started.append(process)
+        port = process.stdout.readline().strip()
+        assert port, process.communicate(timeout=30)[1].decode()
+        return f"http://127.0.0.1:{int(port)}"
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+SERVE_ON_A_FREE_PORT = """
+from werkzeug.serving import make_server
+from storefront import create_app
+server = make_server("127.0.0.1", 0, create_app(), threaded=True)
+print(server.server_port, flush=True)
+server.serve_forever()
+"""
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -351,11 +421,7 @@ def outbox(app, monkeypatch) -> list:
 @pytest.fixture
 def bank_ready(app):
     """The merchant has set the account for bank transfers."""
-    from storefront.settings import save_settings
-
-    with app.test_request_context():
-        save_settings({"bank_name": "국민은행", "bank_account": "123456-01-234567", "bank_holder": "규섭커피"})
-        db.session.commit()
+    ready_for_bank_transfers(app)
 
 
 BUYER_FORM = {
@@ -427,6 +493,31 @@ def live_app(app):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 API server (moto's) on 127.0.0.1, for the whole session: the shop talks to it over HTTP
+    through boto3, as it would to AWS, R2 or MinIO."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def bucket(s3_server, monkeypatch) -> Bucket:
+    """An empty bucket of its own on the S3 server, with the access keys in the environment (as in production)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test-access-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret-key")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    made = Bucket(s3_server, "pictures-" + uuid.uuid4().hex[:12])
+    made.client.create_bucket(Bucket=made.name, CreateBucketConfiguration={"LocationConstraint": Bucket.REGION})
+    return made
 
 
 @pytest.fixture

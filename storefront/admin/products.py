@@ -284,6 +284,26 @@ def product_regenerate_url(product_id: int):
     return render_template("admin/regenerate_url.html", product=product, form=form)
 
 
+@bp.route("/products/<id:product_id>/delete", methods=["GET", "POST"])
+def product_delete(product_id: int):
+    product = db.get_or_404(Product, product_id)
+    form = ConfirmForm()
+    if request.method == "GET":
+        return render_template("admin/delete_product.html", product=product, form=form)
+    if not form.validate_on_submit():
+        abort(400)
+    name = product.name
+    try:
+        catalog.delete_product(product, actor=current_user.email)
+    except catalog.CatalogError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.product_edit", product_id=product_id))
+    db.session.commit()
+    flash(_("“%(name)s” has been deleted.", name=name), "success")
+    return redirect(url_for("admin.products"))
+
+
 @bp.route("/products/batch", methods=["GET", "POST"])
 def product_batch():
     form = BatchForm()

@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     session,
     url_for,
 )
@@ -34,6 +33,7 @@ from .. import (
     previews,
     security,
     shipping,
+    storage,
 )
 from ..extensions import csrf, db
 from ..formatting import won
@@ -438,9 +438,7 @@ def toss_webhook():
 def upload(name: str):
     if not images.STORED_NAME_RE.match(name):
         abort(404)
-    response = send_from_directory(current_app.config["UPLOAD_FOLDER"], name, max_age=31536000)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
+    return storage.pictures().response(name)
 
 
 @bp.get("/sitemap.xml")
@@ -475,7 +473,7 @@ def favicon():
     """For browsers and crawlers that ask before reading the page's <link rel="icon">."""
     custom = shop_settings().favicon_hash
     if custom:
-        return redirect(url_for("shop.upload", name=images.thumb_name(custom)))
+        return redirect(storage.picture_url(images.thumb_name(custom)))
     response = current_app.send_static_file("img/favicon.png")
     response.cache_control.max_age = 86400  # an unversioned URL: a shop's own icon shows up within a day
     return response
