@@ -52,6 +52,7 @@ from .models import (
     Notification,
     Order,
     OrderEvent,
+    OrderItem,
     OrderStatus,
     PaymentKind,
     PaymentMethod,
@@ -579,6 +580,16 @@ def record_refund(
         _release(order)  # the units come back; a window that was sold stays closed
     db.session.flush()
     return True
+
+
+def return_lines(order: Order, item_ids: set[int]) -> list[OrderItem]:
+    """반품: the chosen lines' units back in stock with a refund (each line gives back once, whoever asks)."""
+    returned = []
+    for item in order.items:
+        if item.id in item_ids and item.reserved:
+            stock.release(item)
+            returned.append(item)
+    return returned
 
 
 def sync_provider_refunds(

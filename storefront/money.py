@@ -61,9 +61,11 @@ def refund_order(
     restock: bool = False,
     include_shipping: bool = False,
     account: dict[str, str] | None = None,
+    returned_items: set[int] | None = None,
 ) -> Outcome:
-    """환불하기: ``amount`` given back through the order's provider and recorded (committed); then the
-    refunded part of its 현금영수증 cancelled. ``problem`` says why nothing was refunded."""
+    """환불하기: ``amount`` given back through the order's provider and recorded (committed), the lines in
+    ``returned_items`` back in stock; then the refunded part of its 현금영수증 cancelled. ``problem`` says why
+    nothing was refunded."""
     problem = lifecycle.refund_problem(order, amount, refunded_seen, include_shipping)
     if problem:
         return Outcome(False, problem=problem)
@@ -79,6 +81,7 @@ def refund_order(
         db.session.rollback()
         stale = ledger.totals(order).refunded != refunded_seen  # the same form sent twice at once
         return _refused(lifecycle.STALE_REFUND_FORM if stale else lifecycle.CANNOT_REFUND)
+    lifecycle.return_lines(order, returned_items or set())  # the lines that came back, to stock
     db.session.commit()
     return Outcome(True, todo=cash_receipts.follow_refund(order))
 

@@ -281,3 +281,31 @@ def test_carts_racing_for_the_last_unit_make_one_order_and_take_nothing_else(app
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
         assert db.session.get(Product, last_id).stock_quantity == 0
         assert db.session.get(Product, common_id).stock_quantity == 99  # only the winner's unit
+
+
+def test_a_partial_refund_returns_one_line_to_stock(app, client, admin, bank_ready, beans):
+    beans_id, beans_token = beans
+    shirt_id, shirt_token = make_shirt(app)
+    add(client, beans_token, 2)
+    add(client, shirt_token, 1, **choice(app, shirt_id, "L / 화이트"))
+    order_cart(client)
+    with app.app_context():
+        order = db.session.scalar(sa.select(Order))
+        order_id = order.id
+        beans_line = next(item.id for item in order.items if item.product_name == "원두 1kg")
+    admin.post(f"/admin/orders/{order_id}/paid")
+    page = admin._client.get(f"/admin/orders/{order_id}").get_data(as_text=True)
+    assert "반품된 상품 (재고로 되돌립니다)" in page
+    account = {"refund_bank": "국민은행", "refund_account": "12345678901234", "refund_holder": "김규섭"}
+    response = admin.refund(order_id, amount="36000", returned_item=str(beans_line), **account)
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Order, order_id).status.value == "partially_refunded"
+        assert db.session.get(Product, beans_id).stock_quantity == 10  # the beans came back
+    assert variant(app, shirt_id, "L / 화이트").stock_quantity == 4  # the shirt is still sold
+    page = admin._client.get(f"/admin/orders/{order_id}").get_data(as_text=True)
+    assert "재고로 되돌림" in page
+    # The form sent again returns nothing twice.
+    admin.refund(order_id, amount="1000", returned_item=str(beans_line), **account)
+    with app.app_context():
+        assert db.session.get(Product, beans_id).stock_quantity == 10

@@ -257,6 +257,7 @@ def order_refund(order_id: int):
         restock=form.restock.data,
         include_shipping=form.include_shipping.data,
         account=form.account(),
+        returned_items={item_id for item_id in map(parse_int, request.form.getlist("returned_item")) if item_id},
     )
     if outcome.problem and outcome.problem.about_amount:
         form.amount.errors = [outcome.problem.message]
