@@ -69,16 +69,30 @@ def make_shop(workdir: Path, products: int, database_url: str | None = None) -> 
         "with app.test_request_context():\n"
         "    save_settings({'bank_name': '국민은행', 'bank_account': '123-456', 'bank_holder': '규섭커피'})\n"
         "    db.session.commit()\n"
-        "    listed = db.session.execute(sa.select(Product.public_token, Product.id).where(Product.listed)"
-        ".order_by(Product.id.desc())).first()\n"
+        "    rows = db.session.execute(sa.select(Product.public_token, Product.id).where(Product.listed)"
+        ".order_by(Product.id.desc()).limit(3)).all()\n"
+        "    listed = rows[0]\n"
         "    category = db.session.scalar(sa.select(Category.id).where(Category.name == '원두'))\n"
         "    deep = db.session.scalar(sa.select(Product.id).where(Product.category_id == category)"
         ".order_by(Product.id).offset(30))\n"
-        "    print(listed[0], listed[1], category, deep)\n"
+        "    print(listed[0], listed[1], category, deep, ','.join(row[0] for row in rows))\n"
     )
     out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
-    token, product_id, category, deep = out.stdout.split()
-    return {"env": env, "token": token, "product_id": product_id, "category": category, "deep": deep}
+    token, product_id, category, deep, three = out.stdout.split()
+    return {"env": env, "token": token, "product_id": product_id, "category": category, "deep": deep,
+            "three": three.split(",")}  # fmt: skip
+
+
+def cart_of_three(server_url: str, tokens: list[str]) -> str:
+    """A visitor's session cookie with three products in the 장바구니 (for the cart and its checkout)."""
+    session = requests.Session()
+    for token in tokens:
+        page = session.get(f"{server_url}/products/{token}", timeout=30).text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        session.post(f"{server_url}/cart", data={"csrf_token": csrf, "token": token, "quantity": "1",
+                                                  "action": "cart"}, timeout=30)  # fmt: skip
+    assert session.get(f"{server_url}/cart/checkout", timeout=30).status_code == 200, "the cart checkout"
+    return "; ".join(f"{name}={value}" for name, value in session.cookies.items())
 
 
 class Gunicorn:
@@ -105,8 +119,11 @@ class Gunicorn:
 
 
 def wrk(url: str, duration: int, connections: int) -> dict:
+    """``url`` may carry a cookie after a space ("http://… session=…"): a visitor's own page (the cart)."""
+    url, _, cookie = url.partition(" ")
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", *headers, url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
 
@@ -201,6 +218,12 @@ def main() -> None:
                 (f"category deep page ({label})", f"{server.url}/categories/{shop['category']}?before={shop['deep']}"),
                 (f"checkout GET ({label})", f"{server.url}/products/{shop['token']}/buy"),
             ]
+            if shop is small and kept:  # a visitor's own pages: never kept, the same with or without the cache
+                cookie = cart_of_three(server.url, shop["three"])
+                pages += [
+                    ("cart page (3 lines)", f"{server.url}/cart {cookie}"),
+                    ("cart checkout GET (3 lines)", f"{server.url}/cart/checkout {cookie}"),
+                ]
         for _ in range(args.rounds):
             for name, url in pages:
                 floor_result = wrk(floor_url, args.duration, args.connections)

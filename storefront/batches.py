@@ -20,15 +20,17 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from . import catalog
+from . import catalog, options
 from .clock import KST
 from .extensions import db
 from .models import Product, ProductBatch
 from .text import clean_line, clean_text, is_mobile_number, phone_digits
 
 # The columns, in this order when the file has no header row.
-COLUMNS = ("고객명", "휴대폰 번호", "상품명", "판매가", "재고 수량", "판매 종료일", "설명")
-FIELDS = ("customer_name", "customer_phone", "name", "price", "stock_quantity", "sale_ends_at", "description")
+COLUMNS = ("고객명", "휴대폰 번호", "상품명", "판매가", "재고 수량", "판매 종료일", "설명", "옵션")
+FIELDS = (
+    "customer_name", "customer_phone", "name", "price", "stock_quantity", "sale_ends_at", "description", "options",
+)  # fmt: skip
 MAX_ROWS = 500
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _DATE_RE = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})\.?(?:\s+(\d{1,2}):(\d{2})(?::\d{2})?)?")
@@ -165,9 +167,15 @@ def _check(row: BatchRow, phone_check: bool, category_id: int | None, now: datet
     description = clean_text(cells["description"])
     if len(description) > 20000:
         errors.append(_too_long(6, 20000))
+    groups = options.parse_groups(cells["options"]) if cells["options"].strip() else []
+    if groups is None or (groups and options.check(groups)):
+        problem = options.check(groups) if groups else _l("Write the options as 사이즈: S, M, L / 색상: 블랙, 화이트.")
+        errors.append(_problem(7, problem))
     row.cells = {**cells, "customer_name": customer, "customer_phone": phone, "name": name, "description": description}
     if not errors:
         preset = {**catalog.personal_payment_preset(), "stock_quantity": stock}
+        if groups:  # each combination has the row's 재고 수량
+            preset["options"] = options.Options(True, groups, options.every_combination(groups, stock))
         row.data = catalog.ProductData(
             **preset,
             name=name,

@@ -69,6 +69,22 @@ def parse_extra(text: str) -> int | None:
     return None if amount is None else sign * amount
 
 
+def parse_groups(text: str) -> list[Group] | None:
+    """옵션 as one cell of a file ("사이즈: S, M, L / 색상: 블랙, 화이트"); None when it is not written so."""
+    groups = []
+    for part in text.split("/"):
+        name, colon, values = part.partition(":")
+        if not colon or not name.strip() or not split_values(values):
+            return None
+        groups.append(Group(name.strip()[:NAME_LENGTH], split_values(values)))
+    return groups
+
+
+def every_combination(groups: list[Group], stock: int) -> dict[str, Row]:
+    """Each combination of ``groups`` with the same 재고 (a row of a file names one number for all)."""
+    return {row_key(None, names): Row(stock=stock) for names in itertools.product(*(g.values for g in groups))}
+
+
 def split_values(text: str) -> list[str]:
     """옵션값 typed as "S, M, L" (commas, or one per line), blanks and repeats dropped."""
     values = [part.strip()[:NAME_LENGTH] for part in text.replace("\n", ",").split(",")]

@@ -3,6 +3,7 @@ the buyer picks one; stock is taken and given back per combination; past orders 
 
 import re
 import threading
+from html import unescape
 
 import pytest
 import requests
@@ -282,3 +283,19 @@ def test_a_full_refund_before_shipping_restocks_the_combination(app, client, adm
     html = client.get(f"/admin/orders/{order_id}").get_data(as_text=True)
     assert "티셔츠 (S / 블랙)" in html
     assert "티셔츠 (S / 블랙) × 2" in client.get("/admin/orders").get_data(as_text=True)
+
+
+def test_a_batch_row_with_options(app, admin):
+    good = "김규섭\t010-1234-5678\t맞춤 셔츠\t39000\t2\t\t\t사이즈: S, M / 색상: 블랙, 화이트"
+    pasted = good + "\n이영희\t\t드립백\t9000\t\t\t\t사이즈 S M"
+    html = admin.post("/admin/products/batch", data={"action": "preview", "pasted": pasted}).get_data(as_text=True)
+    assert "옵션: 옵션은 사이즈: S, M, L / 색상: 블랙, 화이트 처럼 쓰세요." in html  # the second row, said why
+    html = admin.post("/admin/products/batch", data={"action": "preview", "pasted": good}).get_data(as_text=True)
+    rows = unescape(re.search(r'id="rows" name="rows" type="hidden" value="([^"]*)"', html).group(1))
+    assert admin.post("/admin/products/batch", data={"action": "create", "rows": rows}).status_code == 302
+    with app.app_context():
+        product = db.session.scalar(sa.select(Product))
+        assert [(v.label, v.stock_quantity) for v in product.variants] == [
+            ("S / 블랙", 2), ("S / 화이트", 2), ("M / 블랙", 2), ("M / 화이트", 2)
+        ]  # fmt: skip
+        assert product.stock_quantity == 8 and product.customer_name == "김규섭"
