@@ -299,3 +299,16 @@ def test_a_batch_row_with_options(app, admin):
             ("S / 블랙", 2), ("S / 화이트", 2), ("M / 블랙", 2), ("M / 화이트", 2)
         ]  # fmt: skip
         assert product.stock_quantity == 8 and product.customer_name == "김규섭"
+
+
+def test_a_quick_window_with_options(app, admin):
+    form = {"name": "김규섭 고객님 맞춤 셔츠", "price": "39,000"}
+    form.update(option_name_1="사이즈", option_values_1="S, M, L")
+    assert admin.post("/admin/products/quick", data=form).status_code == 302
+    with app.app_context():
+        product = db.session.scalar(sa.select(Product))
+        assert [(v.label, v.stock_quantity) for v in product.variants] == [("S", 1), ("M", 1), ("L", 1)]
+        assert not product.listed and product.purchase_limit == 1
+    refused = admin.post("/admin/products/quick", data={**form, "option_name_1": "", "option_values_1": "S"})
+    assert refused.status_code == 422
+    assert "옵션마다 옵션명과 옵션값을 하나 이상 입력하세요." in refused.get_data(as_text=True)

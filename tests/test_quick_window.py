@@ -42,7 +42,8 @@ def test_quick_window_form_asks_for_name_price_and_an_optional_photo(client, adm
     photo = re.search(r"<input[^>]*name=\"images\"[^>]*>", page).group(0)
     # image/* lets the phone offer both the camera and the gallery; `capture` would force the camera.
     assert 'accept="image/*"' in photo and "capture" not in photo and "multiple" not in photo
-    assert re.findall(r'<label for="\w+">([^<]+)</label>', page) == ["상품명", "판매가", "사진"]
+    assert re.findall(r'<label for="\w+">([^<]+)</label>', page) == ["상품명", "판매가", "사진", "옵션명", "옵션값"]
+    assert re.search(r'<details class="quick-options">\s*<summary>옵션 \(선택\)</summary>', page)  # folded away
 
 
 def test_quick_window_is_saved_with_the_personal_payment_preset(app, admin):

@@ -363,6 +363,19 @@ class QuickWindowForm(FlaskForm):
 
     current_image_hashes = ProductForm.current_image_hashes
     set_image_hashes = ProductForm.set_image_hashes
+    # 옵션 (optional): one group, each value one unit (the window's preset stock of 1, per combination).
+    option_name_1 = ProductForm.option_name_1
+    option_values_1 = ProductForm.option_values_1
+
+    def validate_option_values_1(self, field):
+        groups = self.option_groups()
+        problem = option_rules.check(groups) if groups else None
+        if problem:
+            raise ValidationError(problem)
+
+    def option_groups(self) -> list[option_rules.Group]:
+        name, values = self.option_name_1.data or "", self.option_values_1.data or ""
+        return [option_rules.Group(name, option_rules.split_values(values))] if name or values.strip() else []
 
     def product_data(self, category_id: int | None) -> ProductData:
         full = ProductForm(formdata=None)
@@ -370,7 +383,12 @@ class QuickWindowForm(FlaskForm):
         full.name.data = self.name.data
         full.price.data = self.price.data
         full.set_image_hashes(self.current_image_hashes())
-        return full.product_data()
+        data = full.product_data()
+        groups = self.option_groups()
+        if groups:
+            rows = option_rules.every_combination(groups, data.stock_quantity)
+            data.options = option_rules.Options(True, groups, rows)
+        return data
 
 
 class ProductFilterForm(Form):
