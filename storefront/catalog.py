@@ -317,6 +317,16 @@ def duplicate_product(source: Product, actor: str = SYSTEM) -> Product:
     ]
     db.session.add(copy)
     db.session.flush()
+    if source.has_options:  # the same 옵션 and combinations, with their 추가 금액, 재고 and 판매 여부
+        groups = [options.Group(option.name, [value.name for value in option.values]) for option in source.options]
+        names = {value.id: value.name for option in source.options for value in option.values}
+        rows = {
+            options.row_key(None, tuple(names[value_id] for value_id in variant.value_ids)): options.Row(
+                variant.extra_price, variant.stock_quantity, None, variant.on_sale
+            )
+            for variant in source.variants
+        }
+        options.save(copy, options.Options(True, groups, rows))
     _record(copy, actor, "duplicated", source.name)
     return copy
 

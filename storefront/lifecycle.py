@@ -323,7 +323,7 @@ def _move(
 
 
 def _release(order: Order, reopen_link: bool = False) -> None:
-    for item in order.items:
+    for item in stock.in_lock_order(order.items):
         stock.release(item, reopen_link)
 
 
@@ -346,7 +346,7 @@ def confirm_deposit(order: Order, actor: str, now: datetime | None = None) -> De
     revived = True
     if order.status is S.CANCELLED:
         savepoint = db.session.begin_nested()
-        revived = all(stock.retake(item) for item in order.items)
+        revived = all(stock.retake(item) for item in stock.in_lock_order(order.items))
         savepoint.commit() if revived else savepoint.rollback()
     if revived and _move(order, Action.CONFIRM_DEPOSIT, actor, now=now):
         ledger.record(order, PaymentKind.DEPOSIT, actor, order.total_amount, status="DONE", created_at=now)
@@ -585,7 +585,7 @@ def record_refund(
 def return_lines(order: Order, item_ids: set[int]) -> list[OrderItem]:
     """반품: the chosen lines' units back in stock with a refund (each line gives back once, whoever asks)."""
     returned = []
-    for item in order.items:
+    for item in stock.in_lock_order(order.items):
         if item.id in item_ids and item.reserved:
             stock.release(item)
             returned.append(item)

@@ -179,11 +179,19 @@ def _reconcile_groups(product: Product, groups: list[Group]) -> None:
 
 
 def match_values(stored: list[tuple[int, str]], names: list[str]) -> list[int | None]:
-    """For each typed name, the stored value (id) it is: the one of that name, else the next stored value
-    no name matched, in order (a renamed value), else None (a new value)."""
+    """For each typed name, the stored value (id) it is: the one of that name; else the stored value at the
+    same place whose own name is gone (a renamed value, "S, M, L" → "Small, M, L"); else None (a new
+    value). "S, M, L" → "M, L, XL" is S removed and XL added: XL takes nothing of S."""
     by_name = {name: value_id for value_id, name in stored}
-    unmatched = [value_id for value_id, name in stored if name not in names]
-    return [by_name.get(name) or (unmatched.pop(0) if unmatched else None) for name in names]
+    matched = []
+    for position, name in enumerate(names):
+        if name in by_name:
+            matched.append(by_name[name])
+        elif position < len(stored) and stored[position][1] not in names:
+            matched.append(stored[position][0])
+        else:
+            matched.append(None)
+    return matched
 
 
 def _reconcile_values(option: ProductOption, names: list[str]) -> None:
@@ -297,6 +305,9 @@ def chosen_variant(product: Product, values: dict[str, str]) -> ProductVariant:
 
 
 def variant_by_id(product: Product, variant_id: int | None) -> ProductVariant | None:
+    """The product's combination of that id, while it sells with options (turned off, none is)."""
+    if not product.has_options:
+        return None
     return next((variant for variant in product.variants if variant.id == variant_id), None)
 
 

@@ -147,31 +147,41 @@ def place_lines(lines: list[Line], data: CheckoutData, nonce: str, now: datetime
     earlier = find_by_nonce(nonce)
     if earlier is not None:
         return PlacedOrder(earlier, None, repeated=True)
+    by_product: dict[int, list[Line]] = {}
     for line in lines:
-        if line.product.has_options and line.variant is None:
-            raise ValueError("a product with options is bought as one of its combinations")
+        if line.product.has_options != (line.variant is not None):  # options turned on or off since
+            raise OrderRefused(Refusal.ENDED, line)
         if not 0 < line.quantity <= max_quantity(line.product, line.variant):
             raise OrderRefused(Refusal.SOLD_OUT if line.sold_out() else Refusal.TOO_MANY, line)
+        by_product.setdefault(line.product.id, []).append(line)
+    for same in by_product.values():  # 주문당 최대 수량 counts every combination of the product
+        if sum(line.quantity for line in same) > max_quantity(same[0].product):
+            raise OrderRefused(Refusal.TOO_MANY, same[-1])
     fee = shipping.order_fee(
         [shipping.Line(line.product, line.quantity, line.unit_price) for line in lines], data.postcode
     )
     if data.expected_total != fee.total:
         raise OrderRefused(Refusal.TOTAL_CHANGED)  # the page shows the new 합계 (shop.routes._checkout_page)
 
-    # In one order of rows for every buyer, so two carts never wait on each other's locks.
+    # Each product once (its combinations with it), in one order of rows for every buyer: two orders never
+    # wait on each other's locks, and 구매 가능 횟수 counts the order once.
     reservations = {}
-    for line in sorted(lines, key=lambda line: (line.product.id, line.variant.id if line.variant else 0)):
-        reservation = stock.reserve(line.product.id, line.quantity, now, line.variant.id if line.variant else None)
+    for product_id in sorted(by_product):
+        same = by_product[product_id]
+        variants = {line.variant.id: line.quantity for line in same if line.variant is not None}
+        reservation = stock.reserve(product_id, sum(line.quantity for line in same), now, variants or None)
         if reservation is None:
             # A double click waits here for the first request; if that one won, show its order.
             earlier = find_by_nonce(nonce)
             if earlier is not None:
                 return PlacedOrder(earlier, None, repeated=True)
-            db.session.expire(line.product)
-            if line.variant is not None:
-                db.session.expire(line.variant)
-            raise OrderRefused(Refusal.SOLD_OUT if line.sold_out() else Refusal.ENDED, line)
-        reservations[id(line)] = reservation
+            for line in same:
+                db.session.expire(line.product)
+                if line.variant is not None:
+                    db.session.expire(line.variant)
+            refused = next((line for line in same if line.sold_out()), same[0])
+            raise OrderRefused(Refusal.SOLD_OUT if refused.sold_out() else Refusal.ENDED, refused)
+        reservations[product_id] = reservation
 
     settings = shop_settings()
     token = secrets.token_urlsafe(24)
@@ -214,7 +224,7 @@ def place_lines(lines: list[Line], data: CheckoutData, nonce: str, now: datetime
             unit_price=line.unit_price,
             quantity=line.quantity,
             line_total=line.unit_price * line.quantity,
-            stock_taken=reservations[id(line)].stock_taken,
+            stock_taken=reservations[line.product.id].stock_taken,
         )
         for line in lines
     ]
@@ -224,14 +234,15 @@ def place_lines(lines: list[Line], data: CheckoutData, nonce: str, now: datetime
     policies.record_consent(order, now)
     order.events = [OrderEvent(actor=BUYER, from_status=None, to_status=order.status.value, created_at=now)]
     db.session.add(order)
-    for line in lines:
-        if reservations[id(line)].closed_link:
+    for product_id, reservation in reservations.items():
+        if reservation.closed_link:
+            product = by_product[product_id][0].product
             db.session.add(
                 ProductEvent(
-                    product_id=line.product.id,
+                    product_id=product_id,
                     actor=SYSTEM,
                     action="auto_closed",
-                    detail=f"purchase limit {line.product.purchase_limit} reached by order {order.order_no}",
+                    detail=f"purchase limit {product.purchase_limit} reached by order {order.order_no}",
                     created_at=now,
                 )
             )

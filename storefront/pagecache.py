@@ -41,6 +41,7 @@ from . import models
 from .extensions import db
 from .i18n import select_locale
 from .links import UNLOCKED_SESSION_KEY
+from .numbers import parse_int
 from .visibility import device_for, is_scraper
 
 # Tables no kept page reads: writing them leaves the generation alone.
@@ -242,9 +243,14 @@ def fresh(make: Callable[..., str], *args) -> str:
 
 def _key(reads: tuple[str, ...] = ()):
     ua = request.user_agent.string
-    # Only the query arguments the page reads: /?x=<random> is the home page, not a new copy of it.
+    # Only the query arguments the page reads, as it reads them: /?x=<random> or /?before=05 is the page
+    # already kept, not a new copy of it (free text, the search's q, is kept as typed).
     args = tuple(
-        sorted((name, value) for name, value in request.args.items(multi=True) if reads and name.startswith(reads))
+        sorted(
+            (name, value if name == "q" else str(parse_int(value)))
+            for name, value in request.args.items(multi=True)
+            if name in reads or ("option-*" in reads and re.fullmatch(r"option-\d{1,9}", name))
+        )
     )
     return (
         request.url_root,
@@ -281,7 +287,8 @@ def _kept(response: Response) -> KeptPage:
 def keep(view=None, *, reads: tuple[str, ...] = ()):
     """Serve a shop page from this process's copy when nothing it shows has changed since it was made.
 
-    ``reads``: the query arguments (or their prefixes) the page reads; any other argument is the same page.
+    ``reads``: the query arguments the page reads ("option-*": the checkout's 옵션 selects); any other
+    argument is the same page.
     """
     if view is None:
         return lambda view: keep(view, reads=reads)

@@ -25,15 +25,28 @@ class Reservation:
     stock_taken: bool  # units came off the stock (재고관리 was on): record it on the order line
 
 
-def reserve(product_id: int, quantity: int, now: datetime, variant_id: int | None = None) -> Reservation | None:
-    """Take ``quantity`` units for one order line (of one 옵션 combination when ``variant_id`` is given);
-    ``None`` when the product, or that combination, cannot sell them now.
+def in_lock_order(items):
+    """Order lines in the order their rows are locked by everyone: by product, then combination."""
+    return sorted(items, key=lambda item: (item.product_id or 0, item.variant_id or 0))
 
-    The caller rolls back on ``None``: a combination's units may have been taken before the product refused.
+
+def reserve(
+    product_id: int, quantity: int, now: datetime, variants: dict[int, int] | None = None
+) -> Reservation | None:
+    """Take ``quantity`` units of a product for one order (counted once against 구매 가능 횟수), and of
+    each 옵션 combination in ``variants`` (id → units; they add up to ``quantity``); ``None`` when the
+    product, or one of the combinations, cannot sell them now.
+
+    Rows are locked product first, then its combinations by id, by every caller (orders, restocks, the
+    merchant's save), so two transactions never wait on each other. The caller rolls back on ``None``.
     """
-    if variant_id is not None and not _take_variant(product_id, variant_id, quantity):
+    taken = _take(product_id, quantity, Product.open_for_sale(now))
+    if taken is None:
         return None
-    return _take(product_id, quantity, Product.open_for_sale(now))
+    for variant_id, units in sorted((variants or {}).items()):
+        if not _take_variant(product_id, variant_id, units):
+            return None
+    return taken
 
 
 def _managed(product_id: int):
@@ -76,10 +89,11 @@ def retake(item: OrderItem) -> bool:
     )
     if item.option_text and item.variant_id is None:
         return False  # the combination was removed since
-    if item.variant_id is not None and not _take_variant(item.product_id, item.variant_id, item.quantity):
-        return False
-    taken = _take(item.product_id, item.quantity, sa.not_(Product.limit_reached))
+    counted = _other_line_holds(item)  # the order already counts against 구매 가능 횟수 through another line
+    taken = _take(item.product_id, item.quantity, sa.true() if counted else sa.not_(Product.limit_reached), counted)
     if taken is None:
+        return False
+    if item.variant_id is not None and not _take_variant(item.product_id, item.variant_id, item.quantity):
         return False
     if taken.closed_link and displayed:  # the limit closed it now, not the merchant earlier
         db.session.add(ProductEvent(product_id=item.product_id, actor=SYSTEM, action="auto_closed"))
@@ -93,7 +107,23 @@ def retake(item: OrderItem) -> bool:
     return True
 
 
-def _take(product_id: int, quantity: int, open_clause) -> Reservation | None:
+def _other_line_holds(item: OrderItem) -> bool:
+    """Another line of the item's order holds units of the same product (an order counts once)."""
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OrderItem)
+            .where(
+                OrderItem.order_id == item.order_id,
+                OrderItem.product_id == item.product_id,
+                OrderItem.id != item.id,
+                OrderItem.reserved.is_(True),
+            )
+        )
+    )
+
+
+def _take(product_id: int, quantity: int, open_clause, counted: bool = False) -> Reservation | None:
     if quantity <= 0:
         raise ValueError("quantity must be positive")
     reaches_limit = sa.and_(Product.purchase_limit.is_not(None), Product.order_count + 1 >= Product.purchase_limit)
@@ -109,8 +139,11 @@ def _take(product_id: int, quantity: int, open_clause) -> Reservation | None:
                 (Product.stock_managed.is_(True), Product.stock_quantity - quantity),
                 else_=Product.stock_quantity,
             ),
-            order_count=Product.order_count + 1,
-            display_status=sa.case((reaches_limit, DisplayStatus.HIDDEN.value), else_=Product.display_status),
+            order_count=Product.order_count + (0 if counted else 1),
+            display_status=sa.case(
+                (sa.and_(reaches_limit, sa.false() if counted else sa.true()), DisplayStatus.HIDDEN.value),
+                else_=Product.display_status,
+            ),
         )
         .returning(Product.display_status, Product.stock_managed)
         .execution_options(synchronize_session=False)
@@ -129,7 +162,12 @@ def release(item: OrderItem, reopen_link: bool = False) -> None:
     if not item.reserved:
         return
     product_id, quantity, variant_id = item.product_id, item.quantity, item.variant_id
-    combination_gone = bool(item.option_text) and variant_id is None  # the merchant removed it since
+    options_now = product_id is not None and db.session.scalar(
+        sa.select(Product.options_enabled).where(Product.id == product_id)
+    )
+    # The combination was removed since, or options were turned on since a plain line was bought: the
+    # product's stock is its combinations' sum, and this line's units belong to none of them.
+    combination_gone = variant_id is None and (bool(item.option_text) or bool(options_now))
     row = db.session.execute(
         sa.update(OrderItem)
         .where(OrderItem.id == item.id, OrderItem.reserved.is_(True))
@@ -141,6 +179,22 @@ def release(item: OrderItem, reopen_link: bool = False) -> None:
     if row is None or product_id is None:
         return
     back = quantity if row.stock_taken and not combination_gone else 0
+    # The product's stock sums the combinations on sale: one taken off sale keeps what comes back.
+    on_sale = variant_id is None or db.session.scalar(
+        sa.select(ProductVariant.on_sale).where(ProductVariant.id == variant_id)
+    )
+    counted_elsewhere = _other_line_holds(item)  # the order still counts through another line
+    db.session.execute(  # the product's row first, then its combination's (the order every caller locks in)
+        sa.update(Product)
+        .where(Product.id == product_id)
+        .values(
+            stock_quantity=Product.stock_quantity + (back if on_sale else 0),
+            order_count=Product.order_count
+            if counted_elsewhere
+            else sa.case((Product.order_count > 0, Product.order_count - 1), else_=0),
+        )
+        .execution_options(synchronize_session=False)
+    )
     if variant_id is not None and back:
         db.session.execute(
             sa.update(ProductVariant)
@@ -148,18 +202,6 @@ def release(item: OrderItem, reopen_link: bool = False) -> None:
             .values(stock_quantity=ProductVariant.stock_quantity + back)
             .execution_options(synchronize_session=False)
         )
-        # The product's stock sums the combinations on sale: one taken off sale keeps what comes back.
-        on_sale = db.session.scalar(sa.select(ProductVariant.on_sale).where(ProductVariant.id == variant_id))
-        back = back if on_sale else 0
-    db.session.execute(
-        sa.update(Product)
-        .where(Product.id == product_id)
-        .values(
-            stock_quantity=Product.stock_quantity + back,
-            order_count=sa.case((Product.order_count > 0, Product.order_count - 1), else_=0),
-        )
-        .execution_options(synchronize_session=False)
-    )
     if reopen_link:
         _reopen_if_the_limit_closed_it(product_id)
 

@@ -309,3 +309,158 @@ def test_a_partial_refund_returns_one_line_to_stock(app, client, admin, bank_rea
     admin.refund(order_id, amount="1000", returned_item=str(beans_line), **account)
     with app.app_context():
         assert db.session.get(Product, beans_id).stock_quantity == 10
+
+
+# -- what a fresh-eyes review found ----------------------------------------------------------------
+
+
+def test_turning_options_off_leaves_a_cart_line_with_a_combination_out(app, client, bank_ready, beans):
+    shirt_id, shirt_token = make_shirt(app, extra={"M / 블랙": 5000})
+    add(client, shirt_token, **choice(app, shirt_id, "M / 블랙"))
+    _, beans_token = beans
+    add(client, beans_token)
+    change(app, shirt_id, options_enabled=False)
+    html = cart_html(client)
+    assert "판매하지 않는 옵션입니다" in html
+    order_cart(client)
+    with app.app_context():
+        assert [i.product_name for i in db.session.scalar(sa.select(Order)).items] == ["원두 1kg"]
+
+
+def test_two_combinations_of_one_product_count_once_and_keep_the_per_order_maximum(app, client, bank_ready):
+    shirt_id, shirt_token = make_shirt(app)
+    change(app, shirt_id, purchase_limit=3, max_per_order=3)
+    add(client, shirt_token, 1, **choice(app, shirt_id, "S / 블랙"))
+    add(client, shirt_token, 1, **choice(app, shirt_id, "M / 블랙"))
+    assert order_cart(client).status_code == 302
+    with app.app_context():
+        assert db.session.get(Product, shirt_id).order_count == 1  # one order, whatever its lines
+        order = db.session.scalar(sa.select(Order))
+        order.expires_at = order.created_at
+        db.session.commit()
+        from storefront import lifecycle
+
+        assert lifecycle.expire_if_due(db.session.get(Order, order.id))
+        db.session.commit()
+        assert db.session.get(Product, shirt_id).order_count == 0
+    # 주문당 최대 수량 3: two lines of 2 are refused together.
+    add(client, shirt_token, 2, **choice(app, shirt_id, "S / 화이트"))
+    add(client, shirt_token, 2, **choice(app, shirt_id, "L / 화이트"))
+    response = order_cart(client)
+    assert response.status_code == 409 and "티셔츠" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
+
+
+def test_options_turned_on_with_an_order_open_keep_the_stock_the_sum(app, client, admin, bank_ready, make_product):
+    from .builders import SEED_FORM
+
+    mug_id, mug_token = make_product(name="머그", price=9000, stock_managed=True, stock_quantity=5)
+    add(client, mug_token, 2)
+    order_cart(client)
+    form = {**SEED_FORM, "name": "머그", "price": "9000", "stock_managed": "on", "use_options": "y",
+            "option_name_1": "색상", "option_values_1": "흰색, 검정", "combo-n흰색-present": "1",
+            "combo-n흰색-stock": "1", "combo-n흰색-on_sale": "y", "combo-n검정-present": "1",
+            "combo-n검정-stock": "1", "combo-n검정-on_sale": "y"}  # fmt: skip
+    assert admin.post(f"/admin/products/{mug_id}/edit", data=form).status_code == 302
+    with app.app_context():
+        assert db.session.get(Product, mug_id).stock_quantity == 2
+        from storefront import lifecycle
+
+        order = db.session.scalar(sa.select(Order))
+        order.expires_at = order.created_at
+        db.session.commit()
+        assert lifecycle.expire_if_due(db.session.get(Order, order.id))
+        db.session.commit()
+        assert db.session.get(Product, mug_id).stock_quantity == 2  # the sum of its combinations, still
+
+
+def test_query_arguments_a_page_does_not_read_make_no_new_kept_copies(app, client, bank_ready, beans):
+    from storefront import pagecache
+
+    _, token = beans
+    urls = [f"/?afterx={n}" for n in range(3)] + ["/?before=01", "/?before=001", "/?before=1"]
+    urls += [f"/search?q=원두&qz={n}" for n in range(3)]
+    urls += [f"/products/{token}/buy?option-zz{n}=1&quantity=0{n}" for n in range(1, 3)]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    with app.app_context():
+        kept = list(pagecache._store().pages)
+    assert len([key for key in kept if key[1] == "/"]) == 2  # / and /?before=1 (01 is 1)
+    assert len([key for key in kept if key[1] == "/search"]) == 1
+    assert len([key for key in kept if key[1].endswith("/buy")]) == 2  # quantity 1 and 2
+
+
+def test_a_value_replaced_is_not_a_value_renamed(app, client, admin, bank_ready):
+    from .builders import SEED_FORM
+
+    shirt_id, _ = make_shirt(app, stock={"S / 블랙": 9})
+    form = {**SEED_FORM, "name": "티셔츠", "price": "20000", "stock_managed": "on", "use_options": "y",
+            "option_name_1": "사이즈", "option_values_1": "M, L, XL", "option_name_2": "색상",
+            "option_values_2": "블랙, 화이트"}  # fmt: skip
+    assert admin.post(f"/admin/products/{shirt_id}/edit", data=form).status_code == 302
+    with app.app_context():
+        stocks = {v.label: v.stock_quantity for v in db.session.get(Product, shirt_id).variants}
+    assert stocks["XL / 블랙"] == 0 and stocks["M / 블랙"] == 5 and "S / 블랙" not in stocks
+
+
+def test_a_duplicate_keeps_the_options(app, client, admin):
+    shirt_id, _ = make_shirt(app, stock={"M / 화이트": 2}, extra={"L / 블랙": 2000})
+    edit = client.get(f"/admin/products/{shirt_id}/edit").get_data(as_text=True)
+    admin.post(f"/admin/products/{shirt_id}/duplicate", data={"csrf_token": csrf_from(edit)})
+    with app.app_context():
+        copy = db.session.scalars(sa.select(Product).order_by(Product.id.desc())).first()
+        assert copy.id != shirt_id and copy.has_options
+        by_label = {v.label: (v.extra_price, v.stock_quantity) for v in copy.variants}
+        assert by_label["M / 화이트"] == (0, 2) and by_label["L / 블랙"] == (2000, 5)
+        assert copy.stock_quantity == 27
+
+
+def test_carts_with_two_combinations_and_single_buyers_race_without_deadlock(app, live_app, bank_ready):
+    """Locks are taken product first, then combinations: a cart of S and M and a buyer of M alone never wait
+    on each other (on PostgreSQL that was a deadlock and a 500)."""
+    shirt_id, token = make_shirt(app, stock={"S / 블랙": 20, "M / 블랙": 1})
+    s_choice, m_choice = choice(app, shirt_id, "S / 블랙"), choice(app, shirt_id, "M / 블랙")
+    url = live_app.url
+    racers = []
+    for n in range(12):
+        session = requests.Session()
+        if n % 2:  # a cart of S and M
+            for picked in (s_choice, m_choice):
+                page = session.get(f"{url}/products/{token}", timeout=30).text
+                session.post(f"{url}/cart", data={"csrf_token": csrf_from(page), "token": token, "quantity": "1",
+                                                   "action": "cart", **picked}, timeout=30)  # fmt: skip
+            target = f"{url}/cart/checkout"
+            page = session.get(target, timeout=30).text
+        else:  # 바로 구매 of M alone
+            target = f"{url}/products/{token}/buy"
+            page = session.get(target, params=m_choice, timeout=30).text
+        nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
+        total = re.search(r'name="expected_total" type="hidden" value="(\d+)"', page).group(1)
+        form = {**BUYER_FORM, "csrf_token": csrf_from(page), "nonce": nonce, "expected_total": total}
+        if n % 2:
+            form.pop("quantity")
+        else:
+            form.update(m_choice)
+        racers.append((session, target, form))
+    barrier = threading.Barrier(len(racers))
+    results = [None] * len(racers)
+
+    def race(i):
+        session, target, form = racers[i]
+        barrier.wait()
+        response = session.post(target, data=form, allow_redirects=False, timeout=60)
+        results[i] = (response.status_code, response.headers.get("Location", ""))
+
+    threads = [threading.Thread(target=race, args=(i,)) for i in range(len(racers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(code < 500 for code, _ in results), results
+    assert len([1 for _, location in results if location.startswith("/orders/")]) == 1, results
+    assert variant(app, shirt_id, "M / 블랙").stock_quantity == 0
+    with app.app_context():
+        order = db.session.scalar(sa.select(Order))
+        taken_s = sum(1 for item in order.items if item.option_text == "S / 블랙")
+    assert variant(app, shirt_id, "S / 블랙").stock_quantity == 20 - taken_s  # nothing else taken

@@ -185,7 +185,7 @@ def product_viewed(token: str):
 
 
 @bp.route("/products/<token>/buy", methods=["GET", "POST"])
-@pagecache.keep(reads=("option-", "quantity"))
+@pagecache.keep(reads=("option-*", "quantity"))
 def checkout(token: str):
     product = catalog.product_by_token(token)
     if product is None:
