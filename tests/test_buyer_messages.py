@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from storefront import lifecycle, messaging
+from storefront import messaging
 from storefront.extensions import db
 from storefront.messaging import outbox
 from storefront.models import BuyerMessage, MessageStatus, MessageTemplate, Order
