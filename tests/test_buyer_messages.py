@@ -311,4 +311,3 @@ def test_a_message_is_queued_once_per_order_and_event(app, messages_on, window):
         db.session.commit()
     settle_messages()
     assert [row.template for row in rows(app)] == [MessageTemplate.ORDER_PLACED_TRANSFER, MessageTemplate.SHIPPED]
-

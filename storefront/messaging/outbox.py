@@ -112,9 +112,7 @@ def order_placed(order: Order, token: str, now: datetime) -> None:
 
 def _release(order: Order, template: MessageTemplate, now: datetime) -> None:
     """The held 주문 접수 goes out as ``template`` (or is queued now, without the buyer's own link)."""
-    held = db.session.scalar(
-        sa.select(BuyerMessage).where(BuyerMessage.key == _key(order, "order_placed"))
-    )
+    held = db.session.scalar(sa.select(BuyerMessage).where(BuyerMessage.key == _key(order, "order_placed")))
     if held is None:
         _queue(template, order, "order_placed", now)
     elif held.status is MessageStatus.HELD and settings.current().sends(template):

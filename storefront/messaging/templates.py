@@ -11,12 +11,13 @@ never the shipping address or anyone's phone number.
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 
 from ..clock import KST
-from ..models import BuyerMessage, MessageTemplate, Order, OrderStatus, PaymentMethod
+from ..models import BuyerMessage, MessageStatus, MessageTemplate, Order, OrderStatus, PaymentMethod
 from ..text import format_phone
 from ..urls import absolute_url
 
@@ -47,6 +48,15 @@ CATALOGUE: dict[MessageTemplate, Template] = {
 }
 # The messages 알림 설정 lists (문자로 보내기 is sent by hand, with the merchant's words).
 ORDER_TEMPLATES = [template for template, about in CATALOGUE.items() if about.alimtalk]
+
+STATUS_LABELS = {
+    MessageStatus.HELD: _l("Goes out once paid"),
+    MessageStatus.PENDING: _l("Waiting to be sent"),
+    MessageStatus.SENT: _l("Sent"),
+    MessageStatus.DELIVERED: _l("Received"),
+    MessageStatus.FAILED: _l("Failed"),
+}
+CHANNEL_LABELS = {"ATA": _l("KakaoTalk notification"), "SMS": "SMS", "LMS": "LMS"}
 
 CANCEL_REASONS = {
     "deadline_passed": "입금 기한이 지나 자동으로 취소되었습니다",
@@ -154,6 +164,34 @@ def variables(message: BuyerMessage) -> dict[str, str] | None:
             "#{결제금액}": won(window.price) if window else "",
             "#{결제링크}": absolute_url("shop.product", token=window.public_token) if window else "",
         }
+    return {name: values.get(name, "") for name in names(template)}
+
+
+def sample_variables(template: MessageTemplate, now) -> dict[str, str]:
+    """Made-up values for 테스트 발송, with the shop's own name, contact and account."""
+    from ..lifecycle import CARRIERS
+    from ..settings import shop_settings
+
+    shop = shop_settings()
+    values = {
+        "#{상점명}": shop.name,
+        "#{상점연락처}": format_phone(shop.phone) or shop.email or shop.name,
+        "#{주문번호}": "000000-TESTTEST",
+        "#{상품명}": "테스트 상품",
+        "#{결제금액}": won(12000),
+        "#{입금계좌}": shop.bank_line() or "국민은행 123456-01-234567 (예금주)",
+        "#{입금기한}": kst(now + timedelta(days=shop.payment_due_days)),
+        "#{결제수단}": "카드",
+        "#{주문링크}": absolute_url("shop.guest_lookup"),
+        "#{택배사}": CARRIERS["cj"].name,
+        "#{송장번호}": "601234567890",
+        "#{배송조회}": CARRIERS["cj"].url("601234567890"),
+        "#{취소사유}": CANCEL_REASONS["merchant_cancelled"],
+        "#{환불금액}": won(12000),
+        "#{환불방법}": "결제하신 수단으로 취소",
+        "#{사유}": "제주 추가 배송비",
+        "#{결제링크}": absolute_url("shop.home"),
+    }
     return {name: values.get(name, "") for name in names(template)}
 
 
