@@ -311,3 +311,17 @@ def test_a_message_is_queued_once_per_order_and_event(app, messages_on, window):
         db.session.commit()
     settle_messages()
     assert [row.template for row in rows(app)] == [MessageTemplate.ORDER_PLACED_TRANSFER, MessageTemplate.SHIPPED]
+
+
+def test_the_order_page_says_the_details_went_to_the_buyers_phone(app, messages_on, window):
+    order_no, secret = order_transfer(app, window["token"])
+    settle_messages()
+    page = app.test_client().get(f"/orders/{order_no}?t={secret}").get_data(as_text=True)
+    assert "휴대폰 번호로(카카오 알림톡 또는 문자) 보내 드립니다" in page
+
+
+def test_a_later_messages_link_opens_the_guest_lookup_with_the_order_number_filled_in(app, messages_on, window):
+    order_no, _ = order_transfer(app, window["token"])
+    page = app.test_client().get(f"/orders/lookup?order_no={order_no}").get_data(as_text=True)
+    assert f'value="{order_no}"' in page
+    settle_messages()

@@ -345,6 +345,13 @@ def for_order(order: Order) -> list[BuyerMessage]:
     ))  # fmt: skip
 
 
+def told_buyer(order: Order) -> bool:
+    """Whether the buyer hears about this order by message (its 주문 접수 is queued or sent)."""
+    return db.session.scalar(
+        sa.select(sa.exists().where(BuyerMessage.order_id == order.id, BuyerMessage.status != MessageStatus.HELD))
+    )
+
+
 def for_window(window: Product, limit: int = 5) -> list[BuyerMessage]:
     """The latest links sent by 문자로 보내기 for a window, newest first."""
     return list(db.session.scalars(

@@ -311,7 +311,14 @@ def order(order_no: str):
     bank = split_bank_line(order.bank_snapshot)
     extras = extra_payments.for_order(order)
     paid_in_all = extra_payments.paid_in_all(order, extras)
-    page = render_template("shop/order.html", order=order, bank=bank, extras=extras, paid_in_all=paid_in_all)
+    page = render_template(
+        "shop/order.html",
+        order=order,
+        bank=bank,
+        extras=extras,
+        paid_in_all=paid_in_all,
+        messaged=outbox.told_buyer(order),
+    )
     return _private(make_response(page))
 
 
