@@ -48,9 +48,9 @@ log = logging.getLogger(__name__)
 T = MessageTemplate
 S = OrderStatus
 
-MAX_ATTEMPTS = 6
-# How long after the n-th failed try the next one is made (minutes): about 10 hours in all.
-BACKOFF = (1, 5, 15, 60, 180, 360)
+# How long after the n-th failed try the next one is made (minutes): the last try about 4½ hours on.
+BACKOFF = (1, 5, 15, 60, 180)
+MAX_ATTEMPTS = len(BACKOFF) + 1
 CLAIM_FOR = timedelta(minutes=10)  # longer than any send (a lookup and two requests); frees a dead sender's row
 LOOK_BACK = timedelta(minutes=2)  # an unsure try is looked up from a little before it was made
 # 입금 기한 임박: in the last day before the deadline, at a decent hour, once per deadline.
