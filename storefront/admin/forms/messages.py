@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, ValidationError
 from ...fields import PhoneField, mobile_number, options
 from ...messaging import LMS_BYTES, text_bytes
 from ...messaging.settings import TemplateSwitch, keys_set
-from ...messaging.templates import CATALOGUE, ORDER_TEMPLATES, label
+from ...messaging.templates import CATALOGUE, ORDER_TEMPLATES
 from ...models import MessageTemplate
 from ...text import clean_line, clean_text
 
@@ -82,7 +82,7 @@ class TestMessageForm(FlaskForm):
     )
     template = SelectField(
         _l("Message"),
-        choices=options(*((template.value, label(template)) for template in ORDER_TEMPLATES)),
+        choices=options(*((template.value, CATALOGUE[template].label) for template in ORDER_TEMPLATES)),
         validate_choice=True,
     )
 
