@@ -98,3 +98,36 @@ def test_a_buyer_on_a_phone_gets_one_order_message_with_the_account_and_the_orde
     context.close()
     later.context.close()
     merchant.close()
+
+
+def test_the_merchant_texts_a_windows_link_to_its_customer_from_a_phone(browser, live_server, solapi_for, shots):
+    from storefront import catalog
+    from storefront.extensions import db
+    from storefront.messaging import settings
+
+    with live_server.app.test_request_context():
+        settings.save(True, SENDER, "", {})
+        window = catalog.create_product(
+            catalog.ProductData(name="김규섭 고객님 개인결제창", price=128000, listed=False,
+                                customer_name="김규섭", customer_phone="01012345678")  # fmt: skip
+        )
+        db.session.commit()
+        window_id, token = window.id, window.public_token
+    merchant = browser.new_page(viewport=PHONE)
+    log_in(merchant, live_server.url)
+    merchant.goto(f"{live_server.url}/admin/products/{window_id}/edit#send-link")
+    panel = merchant.locator("#send-text")
+    expect(panel).to_contain_text("010-1234-5678")
+    message = panel.get_by_label("메시지")
+    expect(message).not_to_have_value(re.compile("김규섭"))  # the suggested text does not name the customer
+    expect(message).to_have_value(re.compile(f"/products/{token}"))
+    shots(merchant, "send-text", full_page=False)
+    panel.get_by_role("button", name="문자로 보내기").click()
+    expect(merchant.get_by_text("010-1234-5678(으)로 링크를 문자로 보내고 있습니다.")).to_be_visible()
+    (sent,) = solapi_for.wait_for(1)
+    settle_messages()
+    assert sent["to"] == "01012345678" and f"/products/{token}" in sent["text"] and "김규섭" not in sent["text"]
+    merchant.reload()
+    expect(merchant.locator("#send-text")).to_contain_text("발송됨")
+    assert merchant.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    merchant.close()
