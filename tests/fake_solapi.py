@@ -185,9 +185,10 @@ class FakeSolapi:
         if not hmac.compare_digest(expected.hexdigest(), match["sig"]):
             return self._log(jsonify(errorCode="SignatureDoesNotMatch", errorMessage="서명 불일치"), 401)
         with self.lock:
-            if match["sig"] in self.used_signatures:
-                return self._log(jsonify(errorCode="DuplicatedSignature", errorMessage="재사용된 서명"), 401)
+            reused = match["sig"] in self.used_signatures
             self.used_signatures.add(match["sig"])
+        if reused:
+            return self._log(jsonify(errorCode="DuplicatedSignature", errorMessage="재사용된 서명"), 401)
         return None
 
     def _check_message(self, message: dict) -> tuple[str, str] | None:

@@ -325,3 +325,53 @@ def test_a_later_messages_link_opens_the_guest_lookup_with_the_order_number_fill
     page = app.test_client().get(f"/orders/lookup?order_no={order_no}").get_data(as_text=True)
     assert f'value="{order_no}"' in page
     settle_messages()
+
+
+# -- the provider's door ------------------------------------------------------------------------------------
+
+
+def test_the_fake_refuses_a_wrong_signature_a_skewed_date_and_a_reused_signature(app, solapi):
+    import requests
+
+    from storefront.messaging.solapi import Solapi
+
+    body = {"messages": [{"to": BUYER_PHONE, "from": SENDER, "type": "SMS", "text": "테스트"}]}
+    url = app.config["SOLAPI_API_BASE"] + "/messages/v4/send-many/detail"
+    wrong = Solapi(app.config["SOLAPI_API_BASE"], app.config["SOLAPI_API_KEY"], "not-the-secret", 1)
+    answer = requests.post(url, json=body, headers={"Authorization": wrong.authorization()}, timeout=5)
+    assert answer.status_code == 401 and answer.json()["errorCode"] == "SignatureDoesNotMatch"
+    right = Solapi(app.config["SOLAPI_API_BASE"], app.config["SOLAPI_API_KEY"], app.config["SOLAPI_API_SECRET"], 1)
+    skewed = right.authorization(now=datetime.now(UTC) - timedelta(minutes=16))
+    answer = requests.post(url, json=body, headers={"Authorization": skewed}, timeout=5)
+    assert answer.json()["errorCode"] == "RequestTimeTooSkewed"
+    header = right.authorization()
+    assert requests.post(url, json=body, headers={"Authorization": header}, timeout=5).status_code == 200
+    answer = requests.post(url, json=body, headers={"Authorization": header}, timeout=5)
+    assert answer.status_code == 401 and answer.json()["errorCode"] == "DuplicatedSignature"
+    assert len(solapi.taken) == 1
+
+
+def test_the_shop_signs_as_the_docs_say(app):
+    import hashlib
+    import hmac
+
+    from storefront.messaging.solapi import Solapi
+
+    header = Solapi("https://api.solapi.com", "NCSKEY", "SECRET", 1).authorization()
+    match = re.fullmatch(r"HMAC-SHA256 apiKey=NCSKEY, date=(\S+), salt=(\w+), signature=([0-9a-f]{64})", header)
+    date, salt, signature = match.groups()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", date) and 12 <= len(salt) <= 64
+    assert signature == hmac.new(b"SECRET", (date + salt).encode(), hashlib.sha256).hexdigest()
+
+
+# -- retention --------------------------------------------------------------------------------------------
+
+
+def test_purging_old_orders_erases_the_numbers_their_messages_went_to(app, runner, messages_on, window):
+    order_no, _ = order_transfer(app, window["token"])
+    messages_on.wait_for(1)
+    settle_messages()
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=5 * 366 + 2), tick=True):
+        runner.invoke(args=["purge-personal-data"])
+    (row,) = rows(app)
+    assert row.to_phone == "" and row.text == "" and row.status is MessageStatus.SENT

@@ -108,8 +108,13 @@ def test_the_merchant_texts_a_windows_link_to_its_customer_from_a_phone(browser,
     with live_server.app.test_request_context():
         settings.save(True, SENDER, "", {})
         window = catalog.create_product(
-            catalog.ProductData(name="김규섭 고객님 개인결제창", price=128000, listed=False,
-                                customer_name="김규섭", customer_phone="01012345678")  # fmt: skip
+            catalog.ProductData(
+                name="김규섭 고객님 개인결제창",
+                price=128000,
+                listed=False,
+                customer_name="김규섭",
+                customer_phone="01012345678",
+            )  # fmt: skip
         )
         db.session.commit()
         window_id, token = window.id, window.public_token
