@@ -1,8 +1,8 @@
 """The buyer-message outbox: which event sends which message, and sending each exactly once.
 
 - Queueing. An event adds one :class:`~storefront.models.BuyerMessage` in its own transaction:
-  ``orders.place_order`` (:func:`order_placed`), every lifecycle step (:func:`after_step`, the
-  table below), a refund (:func:`refunded`), 추가 결제 요청 (:func:`extra_payment`), the cron job
+  ``orders.place_order`` (:func:`order_placed`), every lifecycle step (:func:`after_step`: which
+  step tells the buyer what), a refund (:func:`refunded`), 추가 결제 요청 (:func:`extra_payment`), the cron job
   (:func:`queue_deposit_reminders`) and 문자로 보내기 (:func:`link`). A rolled-back event sends
   nothing; the row's ``key`` is unique per order × event, so an event never queues a second one.
   Nothing is queued while 알림 설정 is off or incomplete (:mod:`.settings`).

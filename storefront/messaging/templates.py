@@ -83,6 +83,7 @@ def fill(text: str, values: dict[str, str]) -> str:
     return VARIABLE_RE.sub(lambda match: values.get(match.group(0), match.group(0)), text)
 
 
+# Messages are Korean whatever language the request that caused them used (formatting.won and kst follow it).
 def won(amount: int) -> str:
     return f"{amount:,}원"
 
