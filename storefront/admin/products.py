@@ -226,23 +226,19 @@ def _render_product_form(
     )
 
 
-def messaging_ready() -> bool:
-    return messaging_settings().ready
-
-
 def _text_panel(product: Product, form: LinkMessageForm | None = None) -> dict:
     """링크 보내기 › 문자로 보내기: the form (the shared text, without the customer's name), the last sends."""
     share = sharing.links_for(product)
     if form is None:
         form = LinkMessageForm(formdata=None, prefix="sms", text=share.message, nonce=orders.new_nonce(), url=share.url)
-    return {"link_form": form, "link_messages": outbox.for_window(product), "messages_ready": messaging_ready()}
+    return {"link_form": form, "link_messages": outbox.for_window(product), "messages_ready": messaging_settings().ready}
 
 
 @bp.post("/products/<id:product_id>/send-text")
 def product_send_text(product_id: int):
     """문자로 보내기: the merchant's text with the link, to the mobile number the window is made for."""
     product = db.get_or_404(Product, product_id)
-    if not messaging_ready() or not product.customer_phone:
+    if not messaging_settings().ready or not product.customer_phone:
         flash(_("Text messages are not set up, or this window has no customer's mobile number."), "error")
         return redirect(url_for("admin.product_edit", product_id=product.id, _anchor="send-link"))
     form = LinkMessageForm(prefix="sms", url=sharing.links_for(product).url)
