@@ -231,7 +231,8 @@ def _text_panel(product: Product, form: LinkMessageForm | None = None) -> dict:
     share = sharing.links_for(product)
     if form is None:
         form = LinkMessageForm(formdata=None, prefix="sms", text=share.message, nonce=orders.new_nonce(), url=share.url)
-    return {"link_form": form, "link_messages": outbox.for_window(product), "messages_ready": messaging_settings().ready}
+    ready = messaging_settings().ready
+    return {"link_form": form, "link_messages": outbox.for_window(product), "messages_ready": ready}
 
 
 @bp.post("/products/<id:product_id>/send-text")
