@@ -10,7 +10,8 @@ from .. import messaging
 from ..extensions import db
 from ..messaging import settings, templates
 from ..models import MessageTemplate, utcnow
-from ..text import is_mobile_number
+from ..settings import shop_settings
+from ..text import is_mobile_number, phone_digits
 from ..urls import absolute_url
 from . import bp
 from .forms.messages import MessageSettingsForm, TestMessageForm
@@ -38,10 +39,7 @@ def _settings_page(form: MessageSettingsForm, test_form: TestMessageForm | None 
 
 def current_shop_mobile() -> str:
     """The shop's contact number when it is a mobile (the merchant's own phone, for 테스트 발송)."""
-    from ..settings import shop_settings
-
-    phone = shop_settings().phone
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = phone_digits(shop_settings().phone)
     return digits if is_mobile_number(digits) else ""
 
 
