@@ -156,6 +156,7 @@ def expire_orders() -> None:
     and 현금영수증 requested through Toss are looked up (the tax office answers a day or two later).
     """
     from . import cash_receipts, money, payments
+    from .messaging import outbox
     from .models import Order, OrderStatus, PaymentMethod
     from .payments.toss import ConfirmResult, GatewayUnreachable
 
@@ -183,18 +184,25 @@ def expire_orders() -> None:
             click.echo(f"{answered} cash receipt(s) answered by the tax office.")
     count = money.expire_due()
     click.echo(f"Cancelled {count} overdue order(s).")
+    reminded = outbox.queue_deposit_reminders()
+    db.session.commit()  # sent after this commit (입금 기한 임박, when the merchant turned it on)
+    if reminded:
+        click.echo(f"Queued {reminded} deposit reminder(s).")
 
 
 @click.command("send-notifications")
 @with_appcontext
 def send_notifications() -> None:
-    """Send order e-mails and Web Push still pending (after an SMTP or push service failure, for instance).
+    """Send order e-mails, Web Push and buyers' messages still pending (after an SMTP, push service or
+    messaging provider failure, for instance).
 
     A push is tried up to push.MAX_ATTEMPTS times; pushes done with are deleted after push.KEEP_DAYS.
+    A buyer's message is tried again later after each failure (outbox.BACKOFF), up to outbox.MAX_ATTEMPTS.
     """
     from flask import current_app
 
     from . import notifications, push
+    from .messaging import outbox
     from .urls import mail_base_url
 
     with notifications.mail_context(current_app, mail_base_url()):
@@ -202,8 +210,10 @@ def send_notifications() -> None:
         pushed = push.send_pending()
         push.prune()
         db.session.commit()
+        messaged = outbox.send_pending()
     click.echo(f"Sent {sent} notification e-mail(s).")
     click.echo(f"Sent {pushed} push notification(s).")
+    click.echo(f"Sent {messaged} buyer message(s).")
 
 
 @click.command("prune-uploads")

@@ -57,6 +57,13 @@ DEFAULTS = {
     # must be https (True lets a local fake push service on http stand in, for tests).
     "PUSH_TIMEOUT": 10,
     "PUSH_ALLOW_HTTP": False,
+    # Messages to buyers (storefront.messaging) through SOLAPI: on when both keys are set (and 알림 설정 is);
+    # the webhook secret lets delivery reports in (/webhooks/solapi?key=<secret>).
+    "SOLAPI_API_KEY": "",
+    "SOLAPI_API_SECRET": "",
+    "SOLAPI_API_BASE": "https://api.solapi.com",
+    "SOLAPI_TIMEOUT": 10,
+    "SOLAPI_WEBHOOK_SECRET": "",
     # purge-personal-data erases buyers' names and contacts from orders older than this.
     "PERSONAL_DATA_RETENTION_YEARS": 5,
     # 비회원 주문조회: failed tries allowed per address and per order number within the window.
@@ -98,6 +105,8 @@ class ConfigurationError(RuntimeError):
 
 def check_production(app: Flask) -> None:
     check_toss_keys(app)
+    if bool(app.config.get("SOLAPI_API_KEY")) != bool(app.config.get("SOLAPI_API_SECRET")):
+        raise ConfigurationError("Set both STOREFRONT_SOLAPI_API_KEY and STOREFRONT_SOLAPI_API_SECRET, or neither.")
     if not app.config["PRODUCTION"]:
         return
     if app.debug:

@@ -14,6 +14,7 @@ from . import business, lifecycle
 from .clock import start_of_day
 from .extensions import db
 from .links import LinkStatus, link_status_clause
+from .messaging import settings as messaging_settings
 from .models import Order, OrderStatus, Product
 from .payments import taking_payments
 from .settings import ShopInfo, shop_settings
@@ -51,6 +52,12 @@ def getting_started() -> list[Step]:
         Step(_l("Payment method (bank account or card)"), taking_payments(), "admin.settings", "bank-transfer"),
         Step(_l("First personal payment window"), has_personal_payment_window(), "admin.product_new"),
     ]
+
+
+def optional_steps() -> list[Step]:
+    """What a shop can do without, offered below the checklist: messages to buyers (알림톡/문자)."""
+    messages_on = messaging_settings.current().ready
+    return [Step(_l("Messages to buyers (KakaoTalk, text)"), messages_on, "admin.message_settings")]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from . import catalog, ledger
 from .extensions import db
+from .messaging import outbox
 from .models import Order, OrderStatus, Product, ShippingMode
 
 REASONS = {
@@ -54,6 +55,7 @@ def request(order: Order, amount: int, reason: str, note: str, phone_check: bool
     window = catalog.create_product(data, actor=actor)
     window.extra_for_order_id = order.id
     db.session.flush()
+    outbox.extra_payment(order, window, label)  # its link, to the buyer (알림톡/SMS), when the shop sends them
     return window
 
 

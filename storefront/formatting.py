@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from . import images, options
 from .lifecycle import CARRIERS, STEPS, Action
+from .messaging import templates as message_templates
 from .models import OrderStatus, PaymentKind, PaymentMethod
 from .settings import shop_settings
 from .storage import picture_url
@@ -257,8 +258,19 @@ def field_errors(field) -> Markup:
     return Markup(f'<p class="field-error" id="{escape(field.id)}-error" role="alert">{text}</p>')
 
 
+def message_status(status) -> str:
+    return str(message_templates.STATUS_LABELS[status])
+
+
+def message_channel(channel: str) -> str:
+    return str(message_templates.CHANNEL_LABELS.get(channel, channel))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
+        message_label=message_templates.label,
+        message_status=message_status,
+        message_channel=message_channel,
         input_tag=input_tag,
         field_block=field_block,
         field_label=field_label,

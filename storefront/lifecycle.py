@@ -18,7 +18,8 @@ apply a step once), records an :class:`~storefront.models.OrderEvent`, and appli
   same transaction as the status it causes; refund statuses (환불 완료 / 부분 환불) follow the ledger's
   balance (:func:`record_refund`, :func:`sync_provider_refunds`).
 - notifications: rows queued here; :mod:`storefront.notifications` sends them after the commit, and
-  :mod:`storefront.push` the Web Push of a payment the gateway reports (결제 완료, 가상계좌 입금).
+  :mod:`storefront.push` the Web Push of a payment the gateway reports (결제 완료, 가상계좌 입금); the
+  buyer's message of each step (알림톡/SMS) is :func:`storefront.messaging.outbox.after_step`'s rule.
 
 Functions flush, never commit: the view (or command) commits once. A provider that talks to a
 gateway commits before the call (see ``payments.toss``) and then calls the step for its answer.
@@ -47,6 +48,7 @@ from requests.utils import quote
 
 from . import ledger, push, stock
 from .extensions import db
+from .messaging import outbox
 from .models import (
     SYSTEM,
     Notification,
@@ -310,6 +312,7 @@ def _move(
             created_at=now,
         )
     )
+    outbox.after_step(order, from_status, to, note, now)
     if to is S.CANCELLED:
         _release(order, reopen_link=True)  # unpaid after all: the window may be bought again
     if to is S.PAID:
@@ -570,7 +573,8 @@ def record_refund(
         return False
     never_shipped = order.shipped_at is None
     shipping = ledger.shipping_part(order, totals, amount)
-    ledger.record(order, kind, actor, -amount, note=note[:300], shipping_amount=shipping, **fields)
+    row = ledger.record(order, kind, actor, -amount, note=note[:300], shipping_amount=shipping, **fields)
+    outbox.refunded(order, row)
     left = ledger.totals(order).balance
     to = S.REFUNDED if left == 0 else S.PARTIALLY_REFUNDED
     if order.status is S.CANCELLED and left:

@@ -872,6 +872,105 @@ class VapidKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class MessageTemplate(enum.StrEnum):
+    """A message the shop sends its buyers (storefront.messaging): an 알림톡 template the merchant
+    registers with Kakao, and the SMS/LMS text sent without it. Labels and texts: messaging.templates."""
+
+    ORDER_PLACED_TRANSFER = "order_placed_transfer"  # 주문 접수, 무통장입금: 입금 계좌, 금액, 입금 기한
+    ORDER_PLACED_PAID = "order_placed_paid"  # 주문 접수, paid through the gateway (카드, 간편결제…)
+    ORDER_PLACED_VIRTUAL_ACCOUNT = "order_placed_virtual_account"  # 주문 접수, 가상계좌 issued: account and due date
+    PAYMENT_CONFIRMED = "payment_confirmed"  # 입금 확인 / 결제 완료 (the money arrived after the order)
+    SHIPPED = "shipped"  # 배송 시작: 택배사, 송장번호, 배송 조회
+    DELIVERED = "delivered"  # 배송 완료
+    CANCELLED = "cancelled"  # 주문 취소: 입금 기한 만료 or the merchant's
+    REFUNDED = "refunded"  # 환불 완료: amount (and where it went)
+    EXTRA_PAYMENT = "extra_payment"  # 추가 결제 요청: its link
+    DEPOSIT_REMINDER = "deposit_reminder"  # 입금 기한 임박 (the cron job; off until the merchant turns it on)
+    LINK = "link"  # 문자로 보내기: a window's link with the merchant's own text (SMS/LMS only)
+
+
+class MessageStatus(enum.StrEnum):
+    HELD = "held"  # waits for its event (a card order's 주문 접수 waits for the payment)
+    PENDING = "pending"  # to send, at due_at (again after a failure)
+    SENT = "sent"  # the provider took it
+    DELIVERED = "delivered"  # the provider reported it received
+    FAILED = "failed"  # reported undelivered, or given up after its tries
+
+
+class BuyerMessage(db.Model):
+    """The buyer-message outbox: one message about an order (or a window's link), queued in its event's
+    transaction and sent after the commit (storefront.messaging.outbox).
+
+    ``key`` is unique per order × event, so an event never queues a second message; a sender claims
+    the row (``claimed_until``) before sending, so two senders never send it twice. ``unsure`` says
+    the last try got no answer: the next one asks the provider first whether the message arrived.
+    """
+
+    __tablename__ = "buyer_message"
+    __table_args__ = (
+        sa.CheckConstraint("order_id IS NOT NULL OR product_id IS NOT NULL", name="about_order_or_product"),
+        sa.Index("ix_buyer_message_status_due_at", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    template: Mapped[MessageTemplate] = mapped_column(_enum(MessageTemplate, "message_template", length=32))
+    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus, "message_status", length=16))
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shop_order.id", ondelete="CASCADE"), index=True)
+    # The window whose link it carries (추가 결제 요청, 문자로 보내기).
+    product_id: Mapped[int | None] = mapped_column(sa.ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    # The refund it reports (환불 완료).
+    payment_record_id: Mapped[int | None] = mapped_column(sa.ForeignKey("payment_record.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(sa.String(40), default="")  # why the order was cancelled
+    to_phone: Mapped[str] = mapped_column(sa.String(11))
+    text: Mapped[str] = mapped_column(sa.Text, default="")  # the merchant's own words (문자로 보내기)
+    # The buyer's access token, kept only until the 주문 접수 that carries the order's link is sent.
+    order_token: Mapped[str | None] = mapped_column(sa.String(43))
+    channel: Mapped[str] = mapped_column(sa.String(3), default="")  # what went out: ATA (알림톡), SMS, LMS
+    attempts: Mapped[int] = mapped_column(default=0)
+    due_at: Mapped[datetime | None] = mapped_column()  # when to (re)try; None while held
+    claimed_until: Mapped[datetime | None] = mapped_column()
+    unsure: Mapped[bool] = mapped_column(default=False)
+    provider_message_id: Mapped[str] = mapped_column(sa.String(60), default="", index=True)
+    last_error: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+    reported_at: Mapped[datetime | None] = mapped_column()
+
+    order: Mapped["Order | None"] = relationship()
+    product: Mapped[Product | None] = relationship()
+    payment_record: Mapped["PaymentRecord | None"] = relationship()
+
+
+class MessagingSettings(db.Model):
+    """알림 설정 (one row): whether the shop sends its buyers anything, from which number and channel.
+
+    The provider's API key and secret are not here: they come from the environment (config).
+    """
+
+    __tablename__ = "messaging_settings"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enabled: Mapped[bool] = mapped_column(default=False)
+    sender_number: Mapped[str] = mapped_column(sa.String(11), default="")  # 발신번호, registered with the provider
+    kakao_pf_id: Mapped[str] = mapped_column(sa.String(40), default="")  # 카카오 채널's pfId at the provider
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class MessageTemplateSetting(db.Model):
+    """One message's switch and its 알림톡 템플릿 ID (without an ID it goes as SMS/LMS)."""
+
+    __tablename__ = "message_template_setting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template: Mapped[MessageTemplate] = mapped_column(
+        _enum(MessageTemplate, "setting_message_template", length=32), unique=True
+    )
+    enabled: Mapped[bool] = mapped_column(default=True)
+    template_id: Mapped[str] = mapped_column(sa.String(40), default="")
+
+
 class AuditEntry(db.Model):
     """Admin changes that belong to no single product or order: categories, settings, accounts.
 

@@ -21,6 +21,7 @@ from . import lifecycle, options, policies, push, shipping, stock
 from .clock import KST
 from .extensions import db
 from .lifecycle import BUYER
+from .messaging import outbox
 from .models import (
     SYSTEM,
     CashReceiptType,
@@ -260,6 +261,7 @@ def place_lines(lines: list[Line], data: CheckoutData, nonce: str, now: datetime
     # A transfer order is news of a deposit to check; a device that does not take that hears of a new order.
     events = (PushEvent.ORDER_PLACED,) if by_card else (PushEvent.DEPOSIT_NEEDED, PushEvent.ORDER_PLACED)
     push.queue(*events, order_id=order.id, now=now)
+    outbox.order_placed(order, token, now)  # the buyer's 주문 접수 (알림톡/SMS), when the shop sends them
     for line in lines:
         db.session.expire(line.product)
     return PlacedOrder(order, token)

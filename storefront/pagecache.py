@@ -64,6 +64,8 @@ PRIVATE_TABLES = frozenset(
         "push_subscription",
         "push_message",
         "vapid_key",
+        "buyer_message",
+        "message_template_setting",
     }
 )
 # Product columns no kept page shows: opening a link (열람) or mistyping its four digits

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from . import business, payments
 from .extensions import db
+from .messaging import settings as messaging_settings
 from .models import SYSTEM, Order, PaymentMethod, PolicyKind, PolicyVersion, utcnow
 from .settings import shop_settings
 from .text import clean_text
@@ -47,6 +48,7 @@ def default_text(kind: PolicyKind) -> str:
         retention_years=current_app.config["PERSONAL_DATA_RETENTION_YEARS"],
         bank=payments.provider_for(PaymentMethod.BANK_TRANSFER).available(),
         card=payments.provider_for(PaymentMethod.CARD).available(),
+        messages=messaging_settings.current().ready,  # the buyer's phone also gets this order's messages
     ).strip()
 
 

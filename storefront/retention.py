@@ -2,7 +2,8 @@
 
 전자상거래법 keeps contract and payment records for 5 years; after that the
 names, phone numbers, addresses and e-mails of an order are erased. The order
-itself stays, with its amounts, dates, items and statuses, so the books still add up.
+itself stays, with its amounts, dates, items and statuses, so the books still add up. The messages
+sent to buyers (발송 내역) lose their phone numbers and texts at the same age.
 """
 
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 
 from .clock import KST
 from .extensions import db
+from .messaging import outbox
 from .models import Order, utcnow
 
 # The columns that say who the buyer is; everything else on an order is kept.
@@ -46,4 +48,5 @@ def purge_personal_data(before: datetime, now: datetime | None = None) -> int:
         .values({name: "" for name in PERSONAL_COLUMNS} | {"personal_data_purged_at": now or utcnow()})
         .execution_options(synchronize_session=False)
     )
+    outbox.erase_recipients(before)  # the phone numbers the buyers' messages went to
     return result.rowcount

@@ -18,6 +18,18 @@ SECRET = "test_gsk_docs_OaPz8L5KdmQXkzRz3y47BMw6"
 
 CLIENT = "test_gck_docs_Ovk5rk1EwkEbP0W43n07xlzm"
 
+# The fake SOLAPI's account: API key and secret, the 발신번호 registered there, the 카카오 채널's pfId.
+SOLAPI_KEY = "NCSTESTKEY0000001"
+SOLAPI_SECRET = "TESTSECRET0123456789ABCDEFGHIJKL"
+SOLAPI_WEBHOOK_SECRET = "report-secret-4f9a"
+SENDER = "0212345678"
+PF_ID = "KA01PF0000000000000000TESTSHOP"
+
+
+def template_id(template) -> str:
+    """The 템플릿 ID Kakao gave the shop's text for ``template`` (a MessageTemplate)."""
+    return f"KA01TP{template.value.upper()}"[:40]
+
 
 def success_url(order, payment_key, amount, order_id=None):
     return (

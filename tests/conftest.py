@@ -36,7 +36,19 @@ from storefront import catalog, create_app, models
 from storefront.auth import create_or_update_admin
 from storefront.extensions import db
 
-from .builders import CLIENT, SECRET, Bucket, ready_for_bank_transfers
+from .builders import (
+    CLIENT,
+    PF_ID,
+    SECRET,
+    SENDER,
+    SOLAPI_KEY,
+    SOLAPI_SECRET,
+    SOLAPI_WEBHOOK_SECRET,
+    Bucket,
+    ready_for_bank_transfers,
+    template_id,
+)
+from .fake_solapi import FakeSolapi
 from .fake_toss import FakeToss
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -539,3 +551,56 @@ def card_order(app, client, toss, make_product):
     order_url = response.headers["Location"]
     order_no, secret = re.match(r"/orders/([^?]+)\?t=(.+)", order_url).groups()
     return {"url": order_url, "order_no": order_no, "t": secret, "product_id": product_id}
+
+
+def settle_messages(timeout: float = 15.0) -> None:
+    """Wait until the background senders of buyers' messages are done."""
+    for thread in threading.enumerate():
+        if thread.name == "buyer-messages":
+            thread.join(timeout=timeout)
+
+
+@pytest.fixture
+def solapi(app):
+    """A local SOLAPI that knows the shop's keys and its registered 발신번호; the shop points at it."""
+    fake = FakeSolapi(SOLAPI_KEY, SOLAPI_SECRET)
+    fake.senders.add(SENDER)
+    server = LiveServer(fake.app)
+    server.start()
+    app.config.update(
+        SOLAPI_API_KEY=SOLAPI_KEY,
+        SOLAPI_API_SECRET=SOLAPI_SECRET,
+        SOLAPI_API_BASE=server.url,
+        SOLAPI_TIMEOUT=1,
+        SOLAPI_WEBHOOK_SECRET=SOLAPI_WEBHOOK_SECRET,
+    )
+    yield fake
+    fake.release.set()
+    settle_messages()  # the senders end before the app's database goes
+    server.stop()
+
+
+@pytest.fixture
+def messages_on(app, solapi):
+    """The merchant turned 알림 설정 on with the registered 발신번호 (no 알림톡 templates: SMS/LMS)."""
+    from storefront.messaging import settings
+
+    with app.test_request_context():
+        settings.save(True, SENDER, "", {})
+        db.session.commit()
+    return solapi
+
+
+@pytest.fixture
+def alimtalk_on(app, messages_on):
+    """Every message's 알림톡 template registered with Kakao as the shop ships it, and its 템플릿 ID saved."""
+    from storefront.messaging import settings, templates
+
+    with app.test_request_context():
+        switches = {}
+        for template in templates.ORDER_TEMPLATES:
+            messages_on.register_template(PF_ID, template_id(template), templates.body(template))
+            switches[template] = settings.TemplateSwitch(True, template_id(template))
+        settings.save(True, SENDER, PF_ID, switches)
+        db.session.commit()
+    return messages_on

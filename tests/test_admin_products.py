@@ -350,7 +350,7 @@ def test_edit_page_offers_every_way_to_send_the_link(client, admin, make_product
     html = client.get(f"/admin/products/{product_id}/edit").get_data(as_text=True)
     url = f"http://localhost/products/{token}"
     assert f'id="public-url" class="copy-field" type="text" value="{url}" readonly' in html
-    assert "문자로 보내기" in html and 'href="sms:?&amp;body=' in html
+    assert "문자 앱으로 보내기" in html and 'href="sms:?&amp;body=' in html
     assert "이메일로 보내기" in html and 'href="mailto:?subject=' in html
     assert html.count(quote(url)) == 2  # in the text message and in the e-mail body
     # The mock of the KakaoTalk card uses the preview title, and tells how to clear Kakao's cache.

@@ -48,4 +48,4 @@ def safe_next(target: str | None) -> str:
     return local_path(target, url_for("admin.index"))
 
 
-from . import accounts, legal, orders, products, push, settings, webapp  # noqa: E402,F401  (each attaches its routes to bp)
+from . import accounts, legal, messages, orders, products, push, settings, webapp  # noqa: E402,F401  (each attaches its routes to bp)

@@ -15,6 +15,7 @@ from .. import (
     payments,
 )
 from ..extensions import db
+from ..messaging import outbox
 from ..models import Order, PaymentMethod
 from ..numbers import parse_int
 from ..urls import local_path, page_number
@@ -111,6 +112,7 @@ def _order_page(order: Order, status: int = 200, **forms):
             shipping_held=ledger.shipping_held(order, totals),
             extras=extras,
             paid_in_all=extra_payments.paid_in_all(order, extras),
+            buyer_messages=outbox.for_order(order),
             **forms,
         ),
         status,

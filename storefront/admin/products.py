@@ -13,16 +13,21 @@ from .. import (
     images,
     links,
     options,
+    orders,
     previews,
     sharing,
     shipping,
 )
 from ..extensions import db
+from ..messaging import outbox
+from ..messaging.settings import current as messaging_settings
 from ..models import Product, ProductBatch, utcnow
 from ..numbers import parse_int
+from ..text import format_phone
 from ..urls import absolute_url, page_number, small_int
 from . import bp
 from .forms import ConfirmForm
+from .forms.messages import LinkMessageForm
 from .forms.products import BatchForm, CategoriesForm, ProductFilterForm, ProductForm, QuickWindowForm
 
 
@@ -211,7 +216,11 @@ def _rearrange_images(form: ProductForm, action: str) -> None:
 
 
 def _render_product_form(
-    form: ProductForm, product: Product | None, failed: bool = False, preset_applied: bool = False
+    form: ProductForm,
+    product: Product | None,
+    failed: bool = False,
+    preset_applied: bool = False,
+    link_form: LinkMessageForm | None = None,
 ):
     return render_template(
         "admin/product_form.html",
@@ -228,6 +237,7 @@ def _render_product_form(
         shop_shipping_rule=shipping.shop_rule().describe(),
         option_table=_option_table(form, product),
         stock_on=form.stock_managed.data == "on",
+        **(_text_panel(product, link_form) if product else {}),
     )
 
 
@@ -252,6 +262,34 @@ def _option_table(form: ProductForm, product: Product | None) -> list[tuple]:
             row = {"extra": 0, "stock": 0, "seen": "", "on_sale": True}
         rows.append((key, label, variant, row))
     return rows
+
+
+def _text_panel(product: Product, form: LinkMessageForm | None = None) -> dict:
+    """링크 보내기 › 문자로 보내기: the form (the shared text, without the customer's name), the last sends."""
+    share = sharing.links_for(product)
+    if form is None:
+        form = LinkMessageForm(formdata=None, prefix="sms", text=share.message, nonce=orders.new_nonce(), url=share.url)
+    ready = messaging_settings().ready
+    return {"link_form": form, "link_messages": outbox.for_window(product), "messages_ready": ready}
+
+
+@bp.post("/products/<id:product_id>/send-text")
+def product_send_text(product_id: int):
+    """문자로 보내기: the merchant's text with the link, to the mobile number the window is made for."""
+    product = db.get_or_404(Product, product_id)
+    if not messaging_settings().ready or not product.customer_phone:
+        flash(_("Text messages are not set up, or this window has no customer's mobile number."), "error")
+        return redirect(url_for("admin.product_edit", product_id=product.id, _anchor="send-link"))
+    form = LinkMessageForm(prefix="sms", url=sharing.links_for(product).url)
+    if not form.validate_on_submit():
+        product_form = ProductForm(formdata=None)
+        product_form.fill_from(product)
+        return _render_product_form(product_form, product, link_form=form), 422
+    outbox.link(product, form.text.data, form.nonce.data)
+    db.session.commit()
+    flash(_("The link is on its way to %(phone)s by text message.", phone=format_phone(product.customer_phone)),
+          "success")  # fmt: skip
+    return redirect(url_for("admin.product_edit", product_id=product.id, _anchor="send-link"))
 
 
 @bp.get("/products/<id:product_id>/qr.svg")

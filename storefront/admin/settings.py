@@ -20,6 +20,7 @@ def index():
     return render_template(
         "admin/home.html",
         steps=dashboard.getting_started(),
+        optional_steps=dashboard.optional_steps(),
         figures=dashboard.todays_figures(),
         links=dashboard.link_counts(),
         push_devices=push_panel(),

@@ -26,7 +26,8 @@ def policy(kind: str):
 
 @bp.route("/orders/lookup", methods=["GET", "POST"], endpoint="guest_lookup")
 def guest_lookup_page():
-    form = GuestLookupForm()
+    # A message's link names the order (?order_no=): the buyer types only their phone number.
+    form = GuestLookupForm(order_no=request.args.get("order_no", "")[:20])
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return _private(render_template("shop/guest_lookup.html", form=form), status)

@@ -26,6 +26,7 @@ from .. import (
     images,
     lifecycle,
     links,
+    messaging,
     options,
     orders,
     pagecache,
@@ -38,6 +39,8 @@ from .. import (
 from ..extensions import csrf, db
 from ..formatting import won
 from ..i18n import LANG_COOKIE
+from ..messaging import outbox
+from ..messaging.solapi import webhook_secret_matches
 from ..models import Order, OrderStatus, PaymentMethod, Product, ProductVariant
 from ..numbers import parse_int
 from ..payments.toss import ConfirmResult, GatewayUnreachable, widget_fields
@@ -361,7 +364,14 @@ def order(order_no: str):
     bank = split_bank_line(order.bank_snapshot)
     extras = extra_payments.for_order(order)
     paid_in_all = extra_payments.paid_in_all(order, extras)
-    page = render_template("shop/order.html", order=order, bank=bank, extras=extras, paid_in_all=paid_in_all)
+    page = render_template(
+        "shop/order.html",
+        order=order,
+        bank=bank,
+        extras=extras,
+        paid_in_all=paid_in_all,
+        messaged=outbox.told_buyer(order),
+    )
     return _private(make_response(page))
 
 
@@ -432,6 +442,25 @@ def toss_webhook():
         return {"ok": False}, 503  # the gateway retries later
     db.session.commit()
     return {"ok": True}
+
+
+@bp.post("/webhooks/solapi")
+@csrf.exempt
+def solapi_webhook():
+    """SOLAPI's delivery reports (단일 리포트): the secret the merchant put in the webhook's URL, or
+    SOLAPI's X-Solapi-Secret header, lets them in; off (404) while no secret is set."""
+    provider = messaging.provider()
+    if provider is None or not current_app.config.get("SOLAPI_WEBHOOK_SECRET"):
+        abort(404)
+    given = request.args.get("key") or request.headers.get("X-Solapi-Secret") or ""
+    if not webhook_secret_matches(given):
+        return {"ok": False}, 403
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, list):
+        return {"ok": False}, 400
+    matched = outbox.apply_reports(provider.reports(payload))
+    db.session.commit()
+    return {"ok": True, "matched": matched}
 
 
 @bp.get("/uploads/<name>")
