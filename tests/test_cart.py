@@ -464,3 +464,25 @@ def test_carts_with_two_combinations_and_single_buyers_race_without_deadlock(app
         order = db.session.scalar(sa.select(Order))
         taken_s = sum(1 for item in order.items if item.option_text == "S / 블랙")
     assert variant(app, shirt_id, "S / 블랙").stock_quantity == 20 - taken_s  # nothing else taken
+
+
+def test_a_cart_paid_by_card_at_toss(app, client, toss, beans, make_product):
+    """Toss is asked for the order's whole amount under the name "원두 1kg 외 1건", and confirms it once."""
+    from .builders import order_row, success_url
+
+    _, beans_token = beans
+    _, cups_token = make_product(name="드립백", price=9000)
+    add(client, beans_token, 2)
+    add(client, cups_token, 1)
+    response = order_cart(client, payment_method="card")
+    assert response.status_code == 302
+    order_no, secret = re.match(r"/orders/([^?]+)\?t=(.+)", response.headers["Location"]).groups()
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-amount="45000"' in page and 'data-order-name="원두 1kg 외 1건"' in page
+    key = toss.open_session(order_no, 45000)
+    paid = client.get(success_url({"order_no": order_no, "t": secret}, key, 45000))
+    assert paid.status_code == 302
+    assert order_row(app, order_no).status.value == "paid" and toss.charges == 1
+    with app.app_context():
+        order = db.session.scalar(sa.select(Order).where(Order.order_no == order_no))
+        assert [item.product_name for item in order.items] == ["원두 1kg", "드립백"]
