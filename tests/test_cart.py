@@ -2,7 +2,6 @@
 one order of several lines (all or nothing, even under a race), and lines that changed are left out, saying why."""
 
 import re
-import threading
 
 import pytest
 import requests
@@ -13,6 +12,7 @@ from storefront.extensions import db
 from storefront.models import DisplayStatus, Order, Product, ProductVariant
 from storefront.settings import save_settings
 
+from .builders import orders_made, race
 from .conftest import BUYER_FORM, csrf_from
 from .test_options import choice, make_shirt, variant
 
@@ -261,22 +261,8 @@ def test_carts_racing_for_the_last_unit_make_one_order_and_take_nothing_else(app
         form = {**BUYER_FORM, "csrf_token": csrf_from(page), "nonce": nonce, "expected_total": total}
         form.pop("quantity")
         buyers.append((session, form))
-    barrier = threading.Barrier(len(buyers))
-    results = [None] * len(buyers)
-
-    def race(i):
-        session, form = buyers[i]
-        barrier.wait()
-        response = session.post(f"{live_app.url}/cart/checkout", data=form, allow_redirects=False, timeout=60)
-        results[i] = (response.status_code, response.headers.get("Location", ""))
-
-    threads = [threading.Thread(target=race, args=(i,)) for i in range(len(buyers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert all(code < 500 for code, _ in results), results
-    assert len([1 for _, location in results if location.startswith("/orders/")]) == 1, results
+    results = race([(session, f"{live_app.url}/cart/checkout", form) for session, form in buyers])
+    assert orders_made(results) == 1, results
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
         assert db.session.get(Product, last_id).stock_quantity == 0
@@ -443,22 +429,8 @@ def test_carts_with_two_combinations_and_single_buyers_race_without_deadlock(app
         else:
             form.update(m_choice)
         racers.append((session, target, form))
-    barrier = threading.Barrier(len(racers))
-    results = [None] * len(racers)
-
-    def race(i):
-        session, target, form = racers[i]
-        barrier.wait()
-        response = session.post(target, data=form, allow_redirects=False, timeout=60)
-        results[i] = (response.status_code, response.headers.get("Location", ""))
-
-    threads = [threading.Thread(target=race, args=(i,)) for i in range(len(racers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert all(code < 500 for code, _ in results), results
-    assert len([1 for _, location in results if location.startswith("/orders/")]) == 1, results
+    results = race(racers)
+    assert orders_made(results) == 1, results
     assert variant(app, shirt_id, "M / 블랙").stock_quantity == 0
     with app.app_context():
         order = db.session.scalar(sa.select(Order))

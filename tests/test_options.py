@@ -2,7 +2,6 @@
 the buyer picks one; stock is taken and given back per combination; past orders keep what they bought."""
 
 import re
-import threading
 from html import unescape
 
 import pytest
@@ -13,7 +12,7 @@ from storefront import catalog, lifecycle, options
 from storefront.extensions import db
 from storefront.models import Order, OrderStatus, Product, ProductVariant
 
-from .builders import SEED_FORM
+from .builders import SEED_FORM, orders_made, race
 from .conftest import checkout_form, filled_checkout
 
 
@@ -243,22 +242,8 @@ def test_twenty_buyers_race_for_the_last_unit_of_one_combination(app, live_app, 
     for _ in range(20):
         session = requests.Session()
         buyers.append((session, {**filled_checkout(session, url + query), **picked}))
-    barrier = threading.Barrier(len(buyers))
-    results = [None] * len(buyers)
-
-    def race(i):
-        session, form = buyers[i]
-        barrier.wait()
-        response = session.post(url, data=form, allow_redirects=False, timeout=60)
-        results[i] = (response.status_code, response.headers.get("Location", ""))
-
-    threads = [threading.Thread(target=race, args=(i,)) for i in range(len(buyers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert all(code < 500 for code, _ in results), results
-    assert len([1 for _, location in results if location.startswith("/orders/")]) == 1, results
+    results = race([(session, url, form) for session, form in buyers])
+    assert orders_made(results) == 1, results
     assert variant(app, product_id, "M / 블랙").stock_quantity == 0
     assert variant(app, product_id, "M / 화이트").stock_quantity == 5
     assert product_stock(app, product_id) == 25
