@@ -55,10 +55,9 @@ class CartLine:
 
 
 def can_hold(product: Product) -> bool:
-    """A product a cart may take: listed, and not a window made for one buyer or an 추가 결제."""
+    """A product a cart may take: publicly listed, and not a window made for one buyer or an 추가 결제."""
     return (
-        product.listed
-        and not product.bound_to_buyer
+        product.publicly_listed
         and not product.customer_name
         and not product.customer_phone
         and product.extra_for_order_id is None

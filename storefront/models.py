@@ -246,6 +246,16 @@ class Product(db.Model):
         return sa.and_(cls.phone_check.is_(True), sa.func.length(cls.customer_phone) >= 4)
 
     @hybrid_property
+    def publicly_listed(self) -> bool:
+        """In the shop's lists, search, sitemap and 장바구니: 상품 목록에 진열, and not a link bound to one buyer."""
+        return self.listed and not self.bound_to_buyer
+
+    @publicly_listed.inplace.expression
+    @classmethod
+    def _publicly_listed_expression(cls):
+        return sa.and_(cls.listed.is_(True), sa.not_(cls.bound_to_buyer))
+
+    @hybrid_property
     def limit_reached(self) -> bool:
         """구매 가능 횟수 used up (whatever 진열상태 says: a stale edit form may have re-displayed it)."""
         return self.purchase_limit is not None and self.order_count >= self.purchase_limit

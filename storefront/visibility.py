@@ -58,8 +58,7 @@ def listed_clause(device: Device | None, now: datetime | None = None):
     """
     return sa.and_(
         Product.open_for_sale(now or utcnow()),
-        Product.listed.is_(True),
-        sa.not_(Product.bound_to_buyer),
+        Product.publicly_listed,
         _device_clause(device),
     )
 
@@ -77,7 +76,7 @@ def link_state(product: Product, device: Device | None, now: datetime | None = N
 
 def indexable(product: Product, state: LinkState) -> bool:
     """Search engines may index a product page only when it is listed and on sale at its link."""
-    return state is LinkState.AVAILABLE and product.listed and not product.bound_to_buyer
+    return state is LinkState.AVAILABLE and product.publicly_listed
 
 
 def can_buy(product: Product, device: Device | None) -> bool:
