@@ -390,10 +390,7 @@ def payload(message: PushMessage) -> dict:
     badge = url_for("static", filename="img/admin-badge-96.png")
     if message.order is not None:
         order = message.order
-        names = [item.product_name for item in order.items]
-        product = _short(names[0]) if names else ""
-        if len(names) > 1:
-            product = _("%(product)s and %(n)d more", product=product, n=len(names) - 1)
+        product = _short(order.order_name)  # "원두 1kg 외 2건", as the gateway and receipts name it
         body = _("%(product)s · %(amount)s · Order %(no)s", product=product, amount=won(order.total_amount),
                  no=order.order_no)  # fmt: skip
         url = url_for("admin.order_detail", order_id=order.id)
