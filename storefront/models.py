@@ -84,6 +84,18 @@ class AdminUser(UserMixin, db.Model):
     # Part of the login cookie; replacing it (at logout or a password change) ends every session.
     session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # 2단계 인증 (storefront.two_factor): the TOTP secret (set at enrolment, in use once
+    # two_factor_enabled_at is set) and the last time step accepted, so a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    two_factor_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+    recovery_codes: Mapped[list["RecoveryCode"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+    logins: Mapped[list["AdminLogin"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_token}"
@@ -101,6 +113,50 @@ class AdminUser(UserMixin, db.Model):
     @property
     def is_owner(self) -> bool:
         return self.role is AdminRole.OWNER
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.two_factor_enabled_at is not None
+
+
+class RecoveryCode(db.Model):
+    """복구 코드: one of the ten codes shown once at 2단계 인증 enrolment; only its SHA-256 is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("admin_user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[AdminUser] = relationship(back_populates="recovery_codes")
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "code_hash", name="user_code"),)
+
+
+class AdminLogin(db.Model):
+    """One login of an account (로그인 기록): where from, when last active, and how it ended.
+
+    The login cookie carries ``token``'s holder; ending the row (logout, idle, 다른 기기 로그아웃,
+    a password change) ends that login at once.
+    """
+
+    __tablename__ = "admin_login"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("admin_user.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    address: Mapped[str] = mapped_column(sa.String(45), default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+    two_factor: Mapped[bool] = mapped_column(default=False)  # the login passed 2단계 인증
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str] = mapped_column(sa.String(20), default="")
+
+    user: Mapped[AdminUser] = relationship(back_populates="logins")
+
+    __table_args__ = (sa.Index("ix_admin_login_user_id_created_at", "user_id", "created_at"),)
 
 
 class SetupCode(db.Model):
@@ -464,10 +520,17 @@ class ShopSettings(db.Model):
     window_shipping_mode: Mapped[ShippingMode] = mapped_column(
         _enum(ShippingMode, "window_shipping_mode", length=16), default=ShippingMode.FREE, server_default="free"
     )
+    # 개인정보 보호 (storefront.access_log, storefront.two_factor): every staff account must use
+    # 2단계 인증; a login ends after this many idle minutes; 접속기록 are kept this many years.
+    require_two_factor: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    idle_logout_minutes: Mapped[int] = mapped_column(default=30, server_default="30")
+    access_log_years: Mapped[int] = mapped_column(default=2, server_default="2")
 
     __table_args__ = (
         sa.CheckConstraint("payment_due_days BETWEEN 1 AND 30", name="payment_due_days_range"),
         sa.CheckConstraint("shipping_quantity_unit >= 1", name="shipping_quantity_unit_positive"),
+        sa.CheckConstraint("idle_logout_minutes BETWEEN 5 AND 480", name="idle_logout_minutes_range"),
+        sa.CheckConstraint("access_log_years BETWEEN 1 AND 10", name="access_log_years_range"),
     )
 
 
@@ -995,6 +1058,40 @@ class AuditEntry(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(30))
     action: Mapped[str] = mapped_column(sa.String(40))
     detail: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class AccessAction(enum.StrEnum):
+    """수행업무 of a 개인정보 접속기록."""
+
+    VIEW = "view"  # 조회
+    EDIT = "edit"  # 수정
+    DOWNLOAD = "download"  # 다운로드
+    DELETE = "delete"  # 삭제
+
+
+class PersonalDataAccess(db.Model):
+    """개인정보 접속기록: an admin action that showed or changed buyers' personal data.
+
+    Append-only: the app has no route that changes or deletes one, and the database refuses an
+    UPDATE, or a DELETE of a row less than a year old (triggers in the migration). Only the
+    retention job removes rows, after ShopSettings.access_log_years.
+    ``actor`` is the account's e-mail, kept after the account is removed.
+    """
+
+    __tablename__ = "personal_data_access"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(sa.String(254), index=True)
+    address: Mapped[str] = mapped_column(sa.String(45), default="")
+    action: Mapped[AccessAction] = mapped_column(_enum(AccessAction, "access_action", length=16))
+    # Whose data: the order numbers shown or changed (for an export, the count and the first numbers).
+    order_numbers: Mapped[str] = mapped_column(sa.Text, default="")
+    record_count: Mapped[int] = mapped_column(default=0)
+    detail: Mapped[str] = mapped_column(sa.String(200), default="")  # the screen or task, e.g. 주문 상세
+    # 다운로드 사유: the purpose chosen (its columns went into the file) and the words given.
+    purpose: Mapped[str] = mapped_column(sa.String(20), default="")
+    reason: Mapped[str] = mapped_column(sa.String(200), default="")
 
 
 class LookupAttempt(db.Model):
