@@ -31,12 +31,16 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         throttle().end(attempt, failed=user is None)
         if user is not None:
-            session.clear()  # a fresh session at login: nothing from before carries over
-            login_user(user)
+            _complete_login(user)
             return redirect(safe_next(request.args.get("next")))
         # The same answer for an unknown e-mail and a wrong password.
         return _render_login(form, error=_("The e-mail or password is not correct.")), 401
     return _render_login(form)
+
+
+def _complete_login(user: AdminUser) -> None:
+    session.clear()  # a fresh session at login: nothing from before carries over
+    login_user(user)
 
 
 def _render_login(form: LoginForm, error: str | None = None):
@@ -66,8 +70,7 @@ def setup():
             user = auth.create_first_admin(code, form.email.data, form.password.data)
             if user is not None:
                 db.session.commit()
-                session.clear()
-                login_user(user)
+                _complete_login(user)
                 flash(_("Your admin account is ready. Start with the checklist below."), "success")
                 return redirect(url_for("admin.index"))
         form.code.data = code
