@@ -327,7 +327,8 @@ def purge_personal_data(years: int | None, dry_run: bool) -> None:
     """
     from flask import current_app
 
-    from . import retention
+    from . import access_log, retention
+    from .models import SYSTEM, AccessAction
 
     years = years or int(current_app.config["PERSONAL_DATA_RETENTION_YEARS"])
     before = retention.cutoff(years)
@@ -336,8 +337,21 @@ def purge_personal_data(years: int | None, dry_run: bool) -> None:
         click.echo(f"Would erase the personal data of {count} order(s) placed before {before:%Y-%m-%d} (dry run).")
         return
     count = retention.purge_personal_data(before)
+    if count:
+        access_log.record(AccessAction.DELETE, "purge", count=count, actor=SYSTEM)
     db.session.commit()
     click.echo(f"Erased the personal data of {count} order(s) placed before {before:%Y-%m-%d}.")
+
+
+@click.command("prune-access-records")
+@with_appcontext
+def prune_access_records() -> None:
+    """Delete 개인정보 접속기록 older than the period set under 접속기록 (at least one year). Safe to run daily."""
+    from . import access_log
+
+    count = access_log.prune()
+    db.session.commit()
+    click.echo(f"Deleted {count} access record(s) past the retention period.")
 
 
 def init_app(app: Flask) -> None:
@@ -351,6 +365,7 @@ def init_app(app: Flask) -> None:
         backup,
         restore,
         purge_personal_data,
+        prune_access_records,
     )
     for command in commands:
         app.cli.add_command(command)

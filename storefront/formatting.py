@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from . import images, options
+from . import images, masking, options
 from .lifecycle import CARRIERS, STEPS, Action
 from .messaging import templates as message_templates
 from .models import OrderStatus, PaymentKind, PaymentMethod
@@ -297,6 +297,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(event_note)
     app.add_template_filter(kst)
     app.add_template_filter(phone, "phone")
+    app.add_template_filter(masking.name, "mask_name")
+    app.add_template_filter(masking.phone, "mask_phone")
+    app.add_template_filter(masking.address, "mask_address")
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

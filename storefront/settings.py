@@ -52,6 +52,9 @@ class ShopInfo:
     jeju_extra_fee: int
     remote_extra_fee: int
     window_shipping_mode: ShippingMode
+    require_two_factor: bool
+    idle_logout_minutes: int
+    access_log_years: int
 
     @property
     def bank_ready(self) -> bool:
@@ -110,6 +113,9 @@ def settings_row() -> ShopSettings:
             jeju_extra_fee=0,
             remote_extra_fee=0,
             window_shipping_mode=ShippingMode.FREE,
+            require_two_factor=False,
+            idle_logout_minutes=30,
+            access_log_years=2,
         )
     return row
 

@@ -52,15 +52,6 @@ def format_phone(digits: str | None) -> str:
     return f"{d[:area]}-{rest[:-4]}-{rest[-4:]}"
 
 
-def mask_phone(digits: str | None) -> str:
-    """A phone number as logs show it: 010-****-5678."""
-    shown = format_phone(digits)
-    parts = shown.split("-")
-    if len(parts) == 3:
-        return f"{parts[0]}-{'*' * len(parts[1])}-{parts[2]}"
-    return "*" * max(len(shown) - 4, 0) + shown[-4:]
-
-
 def like_pattern(text: str) -> str:
     """``%text%`` for LIKE with ``\\`` as escape, so % and _ typed by a person match themselves."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

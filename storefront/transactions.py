@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 # order in the admin marks its notifications read; the first-run setup page stores a one-time code.
 # Every other GET or HEAD page only reads.
 WRITING_GET_ENDPOINTS = frozenset(
-    {"admin.order_detail", "admin.setup", "shop.order", "shop.card_success", "shop.card_fail"}
+    # 주문 관리 writes the 접속기록 of a search by name or phone.
+    {"admin.order_detail", "admin.orders_list", "admin.setup", "shop.order", "shop.card_success", "shop.card_fail"}
 )
 
 _PAGE = "storefront.page"  # set in the WSGI environ of requests dispatched to a view

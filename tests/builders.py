@@ -228,3 +228,9 @@ def race(posts: list[tuple]) -> list[tuple[int, str]]:
 
 def orders_made(results: list[tuple[int, str]]) -> int:
     return len([1 for _, location in results if location.startswith("/orders/")])
+
+
+def export_orders(auth, extension: str = "csv", query: str = "", purpose: str = "other", reason: str = "테스트"):
+    """주문 관리's 목록 내려받기 with a 다운로드 사유 (기타: every column), of the list as ``query`` filters it."""
+    data = {"format": extension, "purpose": purpose, "reason": reason}
+    return auth.post("/admin/orders/export" + query, data=data)

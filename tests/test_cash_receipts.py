@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from storefront.extensions import db
 from storefront.models import CashReceiptType, Notification, Order, OrderEvent
 
+from .builders import export_orders
 from .conftest import place
 
 
@@ -86,7 +87,7 @@ def test_request_is_shown_to_buyer_and_merchant_and_exported(app, client, admin,
     assert "지출증빙용 (사업자등록번호)" in client.get("/admin/orders").get_data(as_text=True)
     detail = client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
     assert "120-81-47521" in detail and "발급 완료 처리" not in detail  # not paid yet
-    text = client.get("/admin/orders.csv").get_data().decode("utf-8-sig")
+    text = export_orders(admin).get_data().decode("utf-8-sig")
     [row] = list(csv.DictReader(io.StringIO(text)))
     assert row["현금영수증"] == "지출증빙용 (사업자등록번호)"
     assert row["현금영수증 발급 번호"] == "120-81-47521" and row["현금영수증 발급일시"] == ""
@@ -106,7 +107,7 @@ def test_merchant_marks_the_receipt_issued_once(app, client, admin, bank_ready, 
     with app.app_context():
         notes = db.session.scalars(sa.select(OrderEvent.note).where(OrderEvent.order_id == order.id)).all()
     assert notes.count("cash_receipt_issued") == 1
-    csv_row = client.get("/admin/orders.csv").get_data().decode("utf-8-sig").splitlines()[1]
+    csv_row = export_orders(admin).get_data().decode("utf-8-sig").splitlines()[1]
     assert ",소득공제용 (휴대폰 번호),010-1234-5678,20" in csv_row
 
 

@@ -16,6 +16,7 @@ from storefront.clock import KST
 from storefront.extensions import db
 from storefront.models import SYSTEM, Order, OrderStatus
 
+from .builders import export_orders
 from .conftest import place
 
 # Korean wall-clock instant → the date that 새 주문 "today", order numbers and exports go by.
@@ -73,7 +74,7 @@ def test_the_export_is_named_after_the_day_on_the_shop_clock(app, client, auth, 
     now, local_date = instant
     with frozen(now):
         auth.login()
-        response = client.get("/admin/orders.csv")
+        response = export_orders(auth)
     assert f'filename="orders-20{local_date}.csv"' in response.headers["Content-Disposition"]
 
 

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from storefront.extensions import db
 from storefront.models import Order
 
+from .builders import export_orders
 from .conftest import place
 
 
@@ -19,7 +20,7 @@ def _one_order(app, client, make_product, bank_ready=None):
 
 def test_xlsx_keeps_postcodes_and_phones_as_text_and_amounts_as_numbers(app, client, admin, bank_ready, make_product):
     _one_order(app, client, make_product)
-    response = client.get("/admin/orders.xlsx")
+    response = export_orders(admin, "xlsx")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert 'filename="orders-' in response.headers["Content-Disposition"]
@@ -39,7 +40,7 @@ def test_xlsx_keeps_postcodes_and_phones_as_text_and_amounts_as_numbers(app, cli
 
 def test_csv_keeps_the_postcodes_leading_zero(app, client, admin, bank_ready, make_product):
     _one_order(app, client, make_product)
-    text = client.get("/admin/orders.csv").get_data().decode("utf-8-sig")
+    text = export_orders(admin, "csv").get_data().decode("utf-8-sig")
     header, row = list(csv.reader(io.StringIO(text)))[:2]
     cells = dict(zip(header, row, strict=True))
     assert cells["우편번호"] == '="06236"'  # what Excel displays as 06236
@@ -55,5 +56,5 @@ def test_exports_follow_the_filters(app, client, admin, bank_ready, make_product
     _one_order(app, client, make_product)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
-    sheet = load_workbook(io.BytesIO(client.get("/admin/orders.xlsx?status=paid").get_data())).active
+    sheet = load_workbook(io.BytesIO(export_orders(admin, "xlsx", "?status=paid").get_data())).active
     assert sheet.max_row == 1  # the header only: no paid orders

@@ -10,7 +10,11 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 # The Home Screen web app's manifest and service worker are public too: browsers fetch them without
 # the login cookie, and hold nothing private (admin/webapp.py).
 PUBLIC_ENDPOINTS = {"admin.login", "admin.setup", "admin.manifest", "admin.service_worker"}
-OWNER_ENDPOINTS = {"admin.accounts", "admin.account_remove"}  # 운영자 계정: staff cannot manage accounts
+# 운영자 계정 and 접속기록: staff cannot manage accounts, nor read what other accounts did.
+OWNER_ENDPOINTS = {
+    "admin.accounts", "admin.account_remove",
+    "admin.access_records", "admin.access_review", "admin.access_review_done", "admin.privacy_settings",
+}  # fmt: skip
 
 
 @bp.before_request
@@ -48,4 +52,4 @@ def safe_next(target: str | None) -> str:
     return local_path(target, url_for("admin.index"))
 
 
-from . import accounts, legal, messages, orders, products, push, settings, webapp  # noqa: E402,F401  (each attaches its routes to bp)
+from . import accounts, legal, messages, orders, privacy, products, push, settings, webapp  # noqa: E402,F401  (each attaches its routes to bp)

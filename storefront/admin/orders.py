@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import (
+    access_log,
     exports,
     extra_payments,
     ledger,
@@ -16,12 +17,20 @@ from .. import (
 )
 from ..extensions import db
 from ..messaging import outbox
-from ..models import Order, PaymentMethod
+from ..models import AccessAction, Order, PaymentMethod
 from ..numbers import parse_int
 from ..urls import local_path, page_number
 from . import bp
 from .forms import ConfirmForm
-from .forms.orders import BulkShipForm, ExtendDeadlineForm, ExtraPaymentForm, OrderFilterForm, RefundForm, ShipForm
+from .forms.orders import (
+    BulkShipForm,
+    ExportForm,
+    ExtendDeadlineForm,
+    ExtraPaymentForm,
+    OrderFilterForm,
+    RefundForm,
+    ShipForm,
+)
 
 
 @bp.get("/orders")
@@ -29,12 +38,21 @@ def orders_list():
     return _orders_page(BulkShipForm())
 
 
-def _orders_page(bulk_form: BulkShipForm, status: int = 200):
+def _filtered_orders():
+    """주문 관리's list as its query string filters it (the page, and the file it downloads)."""
     filters = OrderFilterForm(request.args)
-    stmt = orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
+    return filters, orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
+
+
+def _orders_page(bulk_form: BulkShipForm, status: int = 200, export_form: ExportForm | None = None):
+    filters, stmt = _filtered_orders()
     page = db.paginate(
         stmt, page=page_number(), per_page=current_app.config["ADMIN_PRODUCTS_PER_PAGE"], error_out=False, count=True
     )
+    if filters.q.data and page.items:
+        # A search by name or phone shows whose orders matched: a 조회 of those buyers.
+        access_log.record(AccessAction.VIEW, "order_search", [order.order_no for order in page.items])
+        db.session.commit()
     carrier = orders.last_carrier()
     if not bulk_form.carrier.data:
         bulk_form.carrier.data = carrier
@@ -43,6 +61,7 @@ def _orders_page(bulk_form: BulkShipForm, status: int = 200):
         filters=filters,
         page=page,
         bulk_form=bulk_form,
+        export_form=export_form or ExportForm(formdata=None),
         counts=orders.status_counts(),
         next_steps={order.id: lifecycle.next_action(order) for order in page.items},
         ship_form=ShipForm(formdata=None, carrier=carrier),
@@ -69,27 +88,33 @@ def orders_ship():
     return redirect(url_for("admin.orders_list"))
 
 
-@bp.get("/orders.csv")
-def orders_csv():
-    filters = OrderFilterForm(request.args)
-    stmt = orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
-    body = exports.orders_csv(db.session.scalars(stmt))
-    return current_app.response_class(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{exports.filename("csv")}"'},
-    )
+EXPORT_FORMATS = {
+    "csv": ("text/csv", exports.orders_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exports.orders_xlsx),
+}
 
 
-@bp.get("/orders.xlsx")
-def orders_xlsx():
-    filters = OrderFilterForm(request.args)
-    stmt = orders.admin_order_select(q=filters.q.data or "", status=filters.status.data or "")
-    return current_app.response_class(
-        exports.orders_xlsx(db.session.scalars(stmt)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{exports.filename("xlsx")}"'},
+@bp.post("/orders/export")
+def orders_export():
+    """CSV/엑셀 내려받기: the list as filtered, with the columns its 다운로드 사유 needs; recorded."""
+    form = ExportForm()
+    extension = request.form.get("format", "")
+    if extension not in EXPORT_FORMATS or not form.validate_on_submit():
+        return _orders_page(BulkShipForm(formdata=None), 422, export_form=form)
+    _, stmt = _filtered_orders()
+    found = list(db.session.scalars(stmt))
+    access_log.record(
+        AccessAction.DOWNLOAD,
+        f"order_export_{extension}",
+        [order.order_no for order in found],
+        purpose=form.chosen.value,
+        reason=form.reason.data,
     )
+    mimetype, write = EXPORT_FORMATS[extension]
+    body = write(found, form.chosen)
+    db.session.commit()
+    disposition = f'attachment; filename="{exports.filename(extension)}"'
+    return current_app.response_class(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
 def _order_page(order: Order, status: int = 200, **forms):
@@ -124,6 +149,7 @@ def order_detail(order_id: int):
     order = db.get_or_404(Order, order_id)
     changed = lifecycle.expire_if_due(order)
     notifications.mark_read(order.id)
+    access_log.record(AccessAction.VIEW, "order_detail", [order.order_no])
     db.session.commit()
     if changed:
         flash(_("The payment deadline passed: the order was cancelled and the stock returned."), "info")
@@ -267,6 +293,9 @@ def order_refund(order_id: int):
     if outcome.problem:  # sent twice, refused, or the order moved on: nothing recorded
         flash(outcome.problem.message, "error")
     else:
+        if form.account():  # the buyer's bank account, typed in: 수정 of their personal data
+            access_log.record(AccessAction.EDIT, "refund_account", [order.order_no])
+            db.session.commit()
         flash(_("The refund was recorded."), "success")
     if outcome.todo:
         flash(outcome.todo, "warning")

@@ -27,7 +27,7 @@ import sqlalchemy.orm
 from flask import current_app
 from flask_sqlalchemy.session import Session as AppSession
 
-from .. import messaging
+from .. import masking, messaging
 from ..clock import KST
 from ..extensions import db
 from ..models import (
@@ -41,7 +41,6 @@ from ..models import (
     Product,
     utcnow,
 )
-from ..text import mask_phone
 from . import Outgoing, Sent, Unsure, settings, templates
 
 log = logging.getLogger(__name__)
@@ -300,7 +299,7 @@ def _record(message_id: int, outgoing: Outgoing, outcome) -> None:
         return
     message.unsure = isinstance(outcome, Unsure)  # no answer: the next try looks before it sends
     message.last_error = " · ".join(part for part in (outcome.note, outcome.reason) if part)[:300]
-    log.warning("buyer message %s to %s not sent (try %d): %s", message.id, mask_phone(outgoing.to),
+    log.warning("buyer message %s to %s not sent (try %d): %s", message.id, masking.phone(outgoing.to),
                 message.attempts, message.last_error)  # fmt: skip
     if message.attempts >= MAX_ATTEMPTS:
         message.status = MessageStatus.FAILED

@@ -16,6 +16,7 @@ from datetime import timedelta
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 
+from .. import masking
 from ..clock import KST
 from ..models import BuyerMessage, MessageStatus, MessageTemplate, Order, OrderStatus, PaymentMethod
 from ..text import format_phone
@@ -107,15 +108,10 @@ def _order_link(message: BuyerMessage) -> str:
     return absolute_url("shop.guest_lookup", order_no=order.order_no)
 
 
-def _masked_account(number: str) -> str:
-    digits = re.sub(r"\D", "", number)
-    return "*" * max(len(digits) - 4, 0) + digits[-4:]
-
-
 def _refund_method(message: BuyerMessage) -> str:
     row = message.payment_record
     if row is not None and row.refund_account:
-        return f"{row.refund_bank} {_masked_account(row.refund_account)} 계좌로 송금"
+        return f"{row.refund_bank} {masking.account(row.refund_account)} 계좌로 송금"
     if message.order.payment_method is PaymentMethod.CARD:
         return "결제하신 수단으로 취소"
     return "판매자가 안내드린 방법"

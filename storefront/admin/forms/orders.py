@@ -19,7 +19,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ... import extra_payments
+from ... import exports, extra_payments
 from ...fields import LenientIntegerField, line_field, options
 from ...lifecycle import CARRIERS, tracking_number, tracking_problem
 from ...models import OrderStatus, PaymentMethod
@@ -39,6 +39,25 @@ class OrderFilterForm(Form):
         default="",
         validate_choice=False,
     )
+
+
+class ExportForm(FlaskForm):
+    """다운로드 사유: asked before 주문 관리's list leaves the shop as a file."""
+
+    purpose = RadioField(
+        _l("Download reason"),
+        choices=options(*((purpose.value, label) for purpose, label in exports.PURPOSE_LABELS.items())),
+        validators=[InputRequired(_l("Choose what the file is for."))],
+    )
+    reason = line_field(_l("Reason in detail"), 200)
+
+    def validate_reason(self, field):
+        if self.purpose.data == exports.Purpose.OTHER and not field.data:
+            raise ValidationError(_("Say what the file is for: it holds every column."))
+
+    @property
+    def chosen(self) -> "exports.Purpose":
+        return exports.Purpose(self.purpose.data)
 
 
 class ShipForm(FlaskForm):
