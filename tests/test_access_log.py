@@ -231,3 +231,12 @@ def test_the_owner_sets_idle_logout_and_the_retention_period(app, client, admin)
 
         row = settings_row()
         assert (row.idle_logout_minutes, row.access_log_years) == (60, 3)
+
+
+def test_entering_the_buyers_refund_account_is_recorded_as_a_change(app, client, admin, two_orders):
+    first = _order_id(app, two_orders[0])
+    admin.post(f"/admin/orders/{first}/paid")
+    admin.refund(first, amount="12,000", refund_bank="신한은행", refund_account="110-123-456789", refund_holder="김규섭")
+    edits = [e for e in _records(app) if e.action is AccessAction.EDIT]
+    assert [(e.detail, e.order_numbers) for e in edits] == [("refund_account", two_orders[0])]
+    assert "환불 계좌 입력" in client.get("/admin/access-log").get_data(as_text=True)
