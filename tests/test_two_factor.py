@@ -340,3 +340,33 @@ def test_every_account_change_is_in_the_access_rights_history(app, client, admin
     for label in ("운영자 계정 추가", "2단계 인증 사용 시작", "모든 계정에 2단계 인증 필수", "2단계 인증 필수 해제",
                   "운영자 계정 삭제", "서버에서 비밀번호 재설정"):  # fmt: skip
         assert label in history, label
+
+
+def test_two_requests_racing_with_one_code_cannot_both_use_it(app, make_app, clock):
+    """Both read the account before either wrote: the guarded UPDATE lets only one through."""
+    secret = pyotp.random_base32()
+    with app.app_context():
+        db.session.scalar(sa.select(AdminUser)).totp_secret = secret
+        db.session.commit()
+    other = make_app("other")
+    results = []
+    first_ctx, second_ctx = app.app_context(), other.app_context()
+    first_ctx.push()
+    first = db.session.scalar(sa.select(AdminUser))
+    db.session.expunge(first)  # keeps what it read (no step used yet) and ends its transaction
+    db.session.rollback()
+    second_ctx.push()
+    second = db.session.scalar(sa.select(AdminUser))
+    assert first is not second and second.totp_last_step is None
+    results.append(two_factor.use_code(second, code_now(secret)))
+    db.session.commit()
+    second_ctx.pop()
+    results.append(two_factor.use_code(first, code_now(secret)))  # still sees no step used
+    db.session.commit()
+    first_ctx.pop()
+    assert results == [True, False]
+
+
+def test_the_admin_home_offers_two_factor_from_the_first_run(client, admin):
+    home = client.get("/admin/").get_data(as_text=True)
+    assert 'href="/admin/two-factor"' in home and "내 계정 2단계 인증" in home
