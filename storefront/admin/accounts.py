@@ -44,7 +44,6 @@ def login():
 
 
 def _complete_login(user: AdminUser, two_factor: bool = False) -> None:
-    # two_factor: the login passed 2단계 인증 (admin/two_factor.login_code); for the 로그인 기록 to keep.
     session.clear()  # a fresh session at login: nothing from before carries over
     login_user(user)
 
