@@ -233,9 +233,9 @@ def required_for(user: AdminUser) -> bool:
     return required()
 
 
-def must_enrol(user) -> bool:
+def must_enrol(user: AdminUser) -> bool:
     """A logged-in account the shop's requirement confines to the enrolment page until it enrols."""
-    return bool(getattr(user, "is_authenticated", False)) and not user.two_factor_enabled and required_for(user)
+    return not user.two_factor_enabled and required_for(user)
 
 
 def set_required(on: bool, actor: AdminUser) -> None:

@@ -86,6 +86,7 @@ def _render_enabled(user: AdminUser, status: int = 200, codes_form=None, off_for
     return render_template(
         "admin/two_factor.html",
         codes_left=rules.recovery_codes_left(user),
+        codes_total=rules.RECOVERY_CODE_COUNT,
         codes_form=codes_form or PasswordAgainForm(prefix="codes"),
         off_form=off_form or PasswordAgainForm(prefix="off"),
         required=rules.required_for(user),
