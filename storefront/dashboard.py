@@ -54,10 +54,14 @@ def getting_started() -> list[Step]:
     ]
 
 
-def optional_steps() -> list[Step]:
-    """What a shop can do without, offered below the checklist: messages to buyers (알림톡/문자)."""
+def optional_steps(two_factor_on: bool = False) -> list[Step]:
+    """What a shop can do without, offered below the checklist: messages to buyers (알림톡/문자), and
+    2단계 인증 for the account looking (offered from the first run, not forced)."""
     messages_on = messaging_settings.current().ready
-    return [Step(_l("Messages to buyers (KakaoTalk, text)"), messages_on, "admin.message_settings")]
+    return [
+        Step(_l("Messages to buyers (KakaoTalk, text)"), messages_on, "admin.message_settings"),
+        Step(_l("2-step verification for your account"), two_factor_on, "admin.two_factor"),
+    ]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ class ShopInfo:
     phone: str
     email: str
     notify_email: str
+    require_two_factor: bool  # 2단계 인증 for every account (storefront.two_factor), read on every admin page
     bank_name: str
     bank_account: str
     bank_holder: str
@@ -52,7 +53,6 @@ class ShopInfo:
     jeju_extra_fee: int
     remote_extra_fee: int
     window_shipping_mode: ShippingMode
-    require_two_factor: bool
     idle_logout_minutes: int
     access_log_years: int
 

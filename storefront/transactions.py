@@ -15,11 +15,14 @@ from flask import Flask, current_app, has_request_context, request
 log = logging.getLogger(__name__)
 
 # GET pages that also write: looking at an overdue order cancels it (buyer and admin), and opening an
-# order in the admin marks its notifications read; the first-run setup page stores a one-time code.
-# Every other GET or HEAD page only reads.
+# order in the admin marks its notifications read; the first-run setup page stores a one-time code;
+# the 2단계 인증 page stores the secret its QR shows. Every other GET or HEAD page only reads.
 WRITING_GET_ENDPOINTS = frozenset(
     # 주문 관리 writes the 접속기록 of a search by name or phone.
-    {"admin.order_detail", "admin.orders_list", "admin.setup", "shop.order", "shop.card_success", "shop.card_fail"}
+    {
+        "admin.order_detail", "admin.orders_list", "admin.setup", "admin.two_factor",
+        "shop.order", "shop.card_success", "shop.card_fail",
+    }  # fmt: skip
 )
 
 _PAGE = "storefront.page"  # set in the WSGI environ of requests dispatched to a view

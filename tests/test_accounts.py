@@ -7,7 +7,7 @@ from storefront.models import AdminUser, AuditEntry
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, AuthActions
 
-STAFF = {"email": "staff@example.com", "password": "staff-password", "password_confirm": "staff-password"}
+STAFF = {"email": "staff@example.com", "password": "green-beans-roast", "password_confirm": "green-beans-roast"}
 
 
 def change_password(auth, current, new="new-password-123", confirm=None):

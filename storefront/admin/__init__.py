@@ -3,16 +3,17 @@
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
+from ..two_factor import ENROLMENT_ENDPOINTS, must_enrol
 from ..urls import local_path
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # The Home Screen web app's manifest and service worker are public too: browsers fetch them without
 # the login cookie, and hold nothing private (admin/webapp.py).
-PUBLIC_ENDPOINTS = {"admin.login", "admin.setup", "admin.manifest", "admin.service_worker"}
+PUBLIC_ENDPOINTS = {"admin.login", "admin.login_code", "admin.setup", "admin.manifest", "admin.service_worker"}
 # 운영자 계정 and 접속기록: staff cannot manage accounts, nor read what other accounts did.
 OWNER_ENDPOINTS = {
-    "admin.accounts", "admin.account_remove",
+    "admin.accounts", "admin.account_remove", "admin.two_factor_reset", "admin.two_factor_requirement",
     "admin.access_records", "admin.access_review", "admin.access_review_done", "admin.privacy_settings",
 }  # fmt: skip
 
@@ -25,6 +26,8 @@ def require_login():
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
     if request.endpoint in OWNER_ENDPOINTS and not current_user.is_owner:
         abort(403)
+    if request.endpoint not in ENROLMENT_ENDPOINTS and must_enrol(current_user):
+        return redirect(url_for("admin.two_factor"))  # the shop requires 2단계 인증: enrol first
     return None
 
 
@@ -52,4 +55,4 @@ def safe_next(target: str | None) -> str:
     return local_path(target, url_for("admin.index"))
 
 
-from . import accounts, legal, messages, orders, privacy, products, push, settings, webapp  # noqa: E402,F401  (each attaches its routes to bp)
+from . import accounts, legal, messages, orders, privacy, products, push, settings, two_factor, webapp  # noqa: E402,F401  (each attaches its routes to bp)

@@ -6,6 +6,7 @@ from flask_login import current_user, login_user, logout_user
 
 from .. import (
     auth,
+    two_factor,
 )
 from ..auth import authenticate, has_admin
 from ..extensions import db
@@ -14,6 +15,7 @@ from ..throttle import throttle
 from . import bp, safe_next
 from .forms import ConfirmForm
 from .forms.accounts import AccountForm, LoginForm, PasswordChangeForm, SetupForm
+from .forms.two_factor import RequirementForm
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -31,6 +33,9 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         throttle().end(attempt, failed=user is None)
         if user is not None:
+            if user.two_factor_enabled:  # the password alone does not log in: 인증 코드 next
+                two_factor.begin_pending_login(user, request.args.get("next"))
+                return redirect(url_for("admin.login_code"))
             _complete_login(user)
             return redirect(safe_next(request.args.get("next")))
         # The same answer for an unknown e-mail and a wrong password.
@@ -38,7 +43,7 @@ def login():
     return _render_login(form)
 
 
-def _complete_login(user: AdminUser) -> None:
+def _complete_login(user: AdminUser, two_factor: bool = False) -> None:
     session.clear()  # a fresh session at login: nothing from before carries over
     login_user(user)
 
@@ -118,7 +123,9 @@ def accounts():
         form=form,
         users=auth.staff_and_owners(),
         history=auth.account_history(),
+        events=auth.ACCOUNT_EVENTS,
         confirm_form=ConfirmForm(),
+        requirement_form=RequirementForm(require_two_factor=two_factor.required()),
     ), 422 if form.errors else 200
 
 

@@ -20,7 +20,7 @@ def index():
     return render_template(
         "admin/home.html",
         steps=dashboard.getting_started(),
-        optional_steps=dashboard.optional_steps(),
+        optional_steps=dashboard.optional_steps(current_user.two_factor_enabled),
         figures=dashboard.todays_figures(),
         links=dashboard.link_counts(),
         push_devices=push_panel(),

@@ -1,6 +1,7 @@
 """Forms of logging in, the first-run setup, 비밀번호 변경 and 운영자 계정."""
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -12,9 +13,10 @@ from wtforms.validators import (
     Email,
     EqualTo,
     Length,
+    ValidationError,
 )
 
-from ...auth import MIN_PASSWORD_LENGTH
+from ...auth import PASSWORD_RULE, password_problem
 from ...text import clean_line
 
 
@@ -27,14 +29,23 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
-def _new_password(label) -> PasswordField:
+class PasswordRule:
+    """The shop's password rule (auth.password_problem), against the form's e-mail field or, on
+    비밀번호 변경, the logged-in account's."""
+
+    def __init__(self, email_field: str | None = None):
+        self.email_field = email_field
+
+    def __call__(self, form, field) -> None:
+        email = form[self.email_field].data if self.email_field else current_user.email
+        problem = password_problem(field.data or "", email or "")
+        if problem:
+            raise ValidationError(str(problem))
+
+
+def _new_password(label, email_field: str | None = None) -> PasswordField:
     return PasswordField(
-        label,
-        validators=[
-            DataRequired(_l("Enter a password.")),
-            Length(min=MIN_PASSWORD_LENGTH, message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)),
-            Length(max=200, message=_l("Up to %(n)d characters.", n=200)),
-        ],
+        label, description=PASSWORD_RULE, validators=[DataRequired(_l("Enter a password.")), PasswordRule(email_field)]
     )
 
 
@@ -54,7 +65,7 @@ class AccountForm(FlaskForm):
             Length(max=254, message=_l("Up to %(n)d characters.", n=254)),
         ],
     )
-    password = _new_password(_l("Password"))
+    password = _new_password(_l("Password"), email_field="email")
     password_confirm = _repeat(_l("Password again"), "password")
 
 
