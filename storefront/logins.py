@@ -147,11 +147,7 @@ def end_if_idle(cookie_id: str | None) -> bool:
 
 
 def _ending(reason: EndReason | str) -> sa.Update:
-    return (
-        sa.update(AdminLogin)
-        .where(AdminLogin.ended_at.is_(None))
-        .values(ended_at=utcnow(), end_reason=str(reason))
-    )
+    return sa.update(AdminLogin).where(AdminLogin.ended_at.is_(None)).values(ended_at=utcnow(), end_reason=str(reason))
 
 
 def end(login: AdminLogin, reason: EndReason | str) -> bool:
@@ -232,7 +228,7 @@ _SYSTEMS = [
 
 
 def describe_device(user_agent: str) -> str:
-    """"Chrome · Android", "KakaoTalk 인앱 · iPhone", "Safari · Mac"; 알 수 없는 기기 when nothing is known."""
+    """A device as "Chrome · Android", "KakaoTalk 인앱 · iPhone", "Safari · Mac"; 알 수 없는 기기 when unknown."""
     app = next((name for pattern, name in _APPS if pattern.search(user_agent)), None)
     system = next((name for pattern, name in _SYSTEMS if pattern.search(user_agent)), None)
     if app in _IN_APP:

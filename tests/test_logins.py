@@ -1,4 +1,4 @@
-"""로그인 기록: each login is a row its cookie names; logout, 다른 기기 로그아웃, a password change and idleness end it."""
+"""로그인 기록: each login is a row its cookie names; logout, 다른 기기 로그아웃, a password change, idleness end it."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -234,8 +234,8 @@ def test_old_ended_logins_are_pruned(app, client, admin):
     ("user_agent", "device"),
     [
         (
-            "Mozilla/5.0 (Linux; Android 13; SM-G991N Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko) "
-            "Version/4.0 Chrome/120.0.6099.144 Mobile Safari/537.36;KAKAOTALK 2410430",
+            "Mozilla/5.0 (Linux; Android 13; SM-G991N Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
+            "(KHTML, like Gecko) Version/4.0 Chrome/120.0.6099.144 Mobile Safari/537.36;KAKAOTALK 2410430",
             "KakaoTalk 인앱 · Android",
         ),
         (
@@ -269,4 +269,3 @@ def test_old_ended_logins_are_pruned(app, client, admin):
 def test_a_device_reads_as_app_and_system(app, user_agent, device):
     with app.test_request_context(headers={"Accept-Language": "ko"}):
         assert logins.describe_device(user_agent) == device
-
