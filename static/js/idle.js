@@ -45,6 +45,7 @@
 
   function schedule(secondsLeft) {
     clearTimeout(timer);
+    dialog.setAttribute("data-seconds-left", secondsLeft);  // as last heard from the server
     if (secondsLeft > warnBefore) {
       closeWarning();
       timer = setTimeout(dueToWarn, (secondsLeft - warnBefore) * 1000);

@@ -14,7 +14,7 @@ from storefront.extensions import db
 from storefront.models import AdminLogin
 from storefront.settings import settings_row
 
-from .conftest import PHONE, log_in
+from .conftest import DESKTOP, KAKAOTALK_UA, PHONE, log_in
 
 WARNING = "1분 후 자동 로그아웃됩니다"
 
@@ -53,6 +53,7 @@ def test_idle_warning_keep_using_and_logout(browser, live_server, shortest_idle_
     # Another tab was used meanwhile: when the warning falls due, the server says so and none shows.
     last_used(live_server, timedelta(seconds=5))
     page.clock.run_for("04:01")
+    page.wait_for_function("Number(document.querySelector('dialog.idle-dialog').dataset.secondsLeft) <= 296")
     assert not dialog.is_visible()
 
     # Four minutes without use: the warning, then 계속 사용 keeps the login.
@@ -77,3 +78,28 @@ def test_idle_warning_keep_using_and_logout(browser, live_server, shortest_idle_
     shots(page, "logged-out")
     assert end_reason(live_server) == "idle"
     context.close()
+
+
+def test_login_history_on_a_phone_and_logging_out_the_other_device(browser, live_server, shots):
+    desktop = browser.new_context(viewport=DESKTOP, locale="ko-KR")
+    other = desktop.new_page()
+    log_in(other, live_server.url)
+    phone = browser.new_context(viewport=PHONE, locale="ko-KR", user_agent=KAKAOTALK_UA, is_mobile=True)
+    page = phone.new_page()
+    log_in(page, live_server.url)
+    page.goto(live_server.url + "/admin/logins")
+    entries = page.locator(".login-entry")
+    assert entries.count() == 2
+    assert "KakaoTalk 인앱 · Android" in entries.nth(0).inner_text()
+    assert "현재 기기" in entries.nth(0).inner_text()
+    assert "현재 기기" not in entries.nth(1).inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shots(page, "login-history")
+    page.get_by_role("button", name="다른 기기 로그아웃").click()
+    page.get_by_text("다른 기기의 로그인 1건을 로그아웃했습니다").wait_for()
+    assert "다른 기기에서 로그아웃" in entries.nth(1).inner_text()
+    shots(page, "other-device-logged-out")
+    other.goto(live_server.url + "/admin/orders")
+    assert "/admin/login" in other.url
+    phone.close()
+    desktop.close()
