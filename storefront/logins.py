@@ -166,8 +166,11 @@ def end_all(user: AdminUser, reason: EndReason | str, keep: AdminLogin | None = 
 
 
 def end_others(user: AdminUser, keep: AdminLogin) -> int:
-    """다른 기기 로그아웃: every login of the account but this one ends; how many were open."""
-    return end_all(user, EndReason.OTHER_DEVICE, keep=keep)
+    """다른 기기 로그아웃: every other login of the account still in use ends; how many. (Logins already
+    idle no longer open anything, and are left to read as 자동 로그아웃.)"""
+    in_use = AdminLogin.last_seen_at >= utcnow() - idle_limit()
+    statement = _ending(EndReason.OTHER_DEVICE).where(AdminLogin.user_id == user.id, AdminLogin.id != keep.id, in_use)
+    return db.session.execute(statement).rowcount
 
 
 def recent(user: AdminUser, limit: int = RECENT) -> list[AdminLogin]:

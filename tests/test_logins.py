@@ -269,3 +269,15 @@ def test_old_ended_logins_are_pruned(app, client, admin):
 def test_a_device_reads_as_app_and_system(app, user_agent, device):
     with app.test_request_context(headers={"Accept-Language": "ko"}):
         assert logins.describe_device(user_agent) == device
+
+
+def test_logging_out_other_devices_counts_only_logins_still_in_use(app, client, admin):
+    now = datetime.now(UTC)
+    AuthActions(device_client(app)).login()  # then left unused
+    with time_machine.travel(now + timedelta(minutes=20), tick=False):
+        assert client.get("/admin/products").status_code == 200
+    with time_machine.travel(now + timedelta(minutes=40), tick=False):
+        AuthActions(device_client(app, address="198.51.100.9")).login()
+        admin.token = csrf_from(client.get("/admin/logins").get_data(as_text=True))
+        response = admin.post("/admin/logins/end-others", follow_redirects=True)
+        assert "다른 기기의 로그인 1건을 로그아웃했습니다" in response.get_data(as_text=True)
