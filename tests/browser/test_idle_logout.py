@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from axe_playwright_python.sync_playwright import Axe
 
 from storefront.clock import utcnow
 from storefront.extensions import db
@@ -17,6 +18,15 @@ from storefront.settings import settings_row
 from .conftest import DESKTOP, KAKAOTALK_UA, PHONE, log_in
 
 WARNING = "1분 후 자동 로그아웃됩니다"
+
+
+def serious_axe_problems(page) -> list[str]:
+    violations = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']}: {[n['target'] for n in v['nodes']][:5]}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 @pytest.fixture
@@ -60,6 +70,7 @@ def test_idle_warning_keep_using_and_logout(browser, live_server, shortest_idle_
     last_used(live_server, timedelta(minutes=4, seconds=10))
     page.clock.run_for("04:01")
     dialog.get_by_text(WARNING).wait_for()
+    assert serious_axe_problems(page) == []
     shots(page, "idle-warning", full_page=False)
     dialog.get_by_role("button", name="계속 사용").click()
     dialog.wait_for(state="hidden")
@@ -94,6 +105,7 @@ def test_login_history_on_a_phone_and_logging_out_the_other_device(browser, live
     assert "현재 기기" in entries.nth(0).inner_text()
     assert "현재 기기" not in entries.nth(1).inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert serious_axe_problems(page) == []
     shots(page, "login-history")
     page.get_by_role("button", name="다른 기기 로그아웃").click()
     page.get_by_text("다른 기기의 로그인 1건을 로그아웃했습니다").wait_for()
