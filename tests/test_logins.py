@@ -147,10 +147,10 @@ def test_the_idle_limit_is_the_shops_setting(app, client, admin):
 def test_the_scripts_status_question_is_not_use(app, client, admin):
     now = datetime.now(UTC)
     with time_machine.travel(now + timedelta(minutes=20), tick=False):
-        left = client.get("/admin/session").json["seconds_left"]
+        left = client.get("/admin/session.json").json["seconds_left"]
         assert 9 * 60 <= left <= 10 * 60
     with time_machine.travel(now + timedelta(minutes=31), tick=False):
-        assert client.get("/admin/session").status_code == 302
+        assert client.get("/admin/session.json").status_code == 302
     assert login_rows(app)[0].end_reason == "idle"
 
 

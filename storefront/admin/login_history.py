@@ -51,7 +51,7 @@ def end_other_logins():
     return redirect(url_for("admin.login_history"))
 
 
-@bp.get("/session")
+@bp.get("/session.json")
 def session_status():
     """Seconds left before the idle logout, for idle.js; asking does not count as use (PASSIVE_ENDPOINTS).
     Another tab's use of the admin shows here, so a tab left open does not log out a merchant at work."""
