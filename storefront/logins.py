@@ -7,6 +7,11 @@ Use keeps it alive (:func:`touch`, at most one write a minute); it ends here: lo
 a password change, a reset (``AdminUser.end_sessions``) or idleness. Removing an account deletes its
 rows (ON DELETE CASCADE). The server decides; static/js/idle.js only warns a minute before the end
 and then shows the login page.
+
+Flask-Login's "remember me" cookie is never set, and one made with the secret key would still name a
+login row, so it opens nothing once that row has ended. Session protection stays Flask-Login's "basic":
+"strong" would log a merchant out whenever a phone moves between Wi-Fi and LTE (its address changes);
+a stolen cookie is answered by 다른 기기 로그아웃 and the idle limit instead.
 """
 
 import enum
