@@ -1,7 +1,6 @@
 """Merchant accounts: lookup for Flask-Login, first-run setup, the owner and staff accounts."""
 
 import hashlib
-import hmac
 import secrets
 from datetime import timedelta
 from functools import cache
@@ -10,22 +9,15 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from . import logins
 from .extensions import db, login_manager
 from .models import AdminRole, AdminUser, AuditEntry, SetupCode, utcnow
-from .numbers import parse_id
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> AdminUser | None:
-    """The admin of a login cookie, while that login has not been ended (see AdminUser.get_id)."""
-    user_id, _, token = session_id.partition(".")
-    user_id = parse_id(user_id)
-    if user_id is None or not token:
-        return None
-    user = db.session.get(AdminUser, user_id)
-    if user is None or not hmac.compare_digest(user.session_token, token):
-        return None
-    return user
+def load_user(cookie_id: str) -> AdminUser | None:
+    """The admin of a login cookie, while that login is active (storefront.logins)."""
+    return logins.load(cookie_id)
 
 
 def has_admin() -> bool:
@@ -187,7 +179,7 @@ def change_password(user: AdminUser, current: str, new: str) -> bool:
     """Set a new password when ``current`` is right; every other login of the account ends."""
     if not user.check_password(current):
         return False
-    user.set_password(new)
+    user.set_password(new, keep=user.current_login)
     record(user.email, "password_changed", user.email)
     db.session.flush()
     return True

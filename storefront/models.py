@@ -30,10 +30,6 @@ class DisplayStatus(enum.StrEnum):
     HIDDEN = "hidden"  # 진열 안함
 
 
-def new_session_token() -> str:
-    return secrets.token_hex(16)
-
-
 def _enum(cls, name: str, length: int = 24) -> sa.Enum:
     """An enum stored as its string values, guarded by a named CHECK constraint (portable to SQLite)."""
     return sa.Enum(
@@ -81,8 +77,6 @@ class AdminUser(UserMixin, db.Model):
         _enum(AdminRole, "admin_role", length=16), default=AdminRole.OWNER, server_default=AdminRole.OWNER.value
     )
     password_hash: Mapped[str] = mapped_column(sa.String(256))
-    # Part of the login cookie; replacing it (at logout or a password change) ends every session.
-    session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # 2단계 인증 (storefront.two_factor): the TOTP secret (set at enrolment, in use once
     # two_factor_enabled_at is set) and the last time step accepted, so a code is never accepted twice.
@@ -97,15 +91,37 @@ class AdminUser(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
+    # The login (AdminLogin) this object was loaded for or has just started, and its cookie identity;
+    # set by storefront.logins, never stored.
+    current_login = None
+    _login_cookie_id = None
+
+    # Flask-Login's UserMixin compares users by get_id(), which only a logged-in object has: compare
+    # them as the ORM does, one object per row in a session.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
+    def use_login(self, login: "AdminLogin", cookie_id: str) -> None:
+        self.current_login = login
+        self._login_cookie_id = cookie_id
+
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_token}"
+        """What the login cookie carries: one login (its row and token, storefront.logins), not the account."""
+        if self._login_cookie_id is None:
+            raise RuntimeError("start the login with storefront.logins.start before login_user")
+        return self._login_cookie_id
 
-    def end_sessions(self) -> None:
-        self.session_token = new_session_token()
+    def end_sessions(self, reason: str = "reset", keep: "AdminLogin | None" = None) -> int:
+        """End every login of the account (but ``keep``); how many ended."""
+        from . import logins
 
-    def set_password(self, password: str) -> None:
+        return logins.end_all(self, reason, keep=keep)
+
+    def set_password(self, password: str, keep: "AdminLogin | None" = None) -> None:
+        """A new password ends every login of the account but ``keep`` (the login that changed it)."""
         self.password_hash = generate_password_hash(password)
-        self.end_sessions()
+        self.end_sessions("password", keep=keep)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

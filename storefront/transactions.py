@@ -12,6 +12,8 @@ import logging
 import sqlalchemy as sa
 from flask import Flask, current_app, has_request_context, request
 
+from .extensions import db
+
 log = logging.getLogger(__name__)
 
 # GET pages that also write: looking at an overdue order cancels it (buyer and admin), and opening an
@@ -26,6 +28,7 @@ WRITING_GET_ENDPOINTS = frozenset(
 )
 
 _PAGE = "storefront.page"  # set in the WSGI environ of requests dispatched to a view
+_APART = "storefront.write_apart"  # set while write_at_once runs on a page that otherwise only reads
 
 
 def may_write() -> bool:
@@ -34,7 +37,7 @@ def may_write() -> bool:
     Commands, background jobs (the e-mail sender) and every page but GET/HEAD
     may; a GET or HEAD page only when its endpoint is in WRITING_GET_ENDPOINTS.
     """
-    if not has_request_context() or not request.environ.get(_PAGE):
+    if not has_request_context() or not request.environ.get(_PAGE) or request.environ.get(_APART):
         return True
     return request.method not in ("GET", "HEAD") or request.endpoint in WRITING_GET_ENDPOINTS
 
@@ -58,6 +61,26 @@ def _check_sqlite_write(conn, cursor, statement, parameters, context, executeman
         if current_app.testing:
             raise RuntimeError(message)
         log.warning(message)
+
+
+def write_at_once(statement: sa.Executable) -> int:
+    """Run one small write and commit it now, on any page; its rowcount.
+
+    For bookkeeping done before a view runs (a login's last activity, storefront.logins). A page that
+    may write runs it in the request's transaction, still empty, and commits. A page that only reads
+    keeps its deferred transaction and writes on a connection of its own that begins IMMEDIATE (so it
+    waits for SQLite's lock instead of failing); WAL lets the page's open read go on beside it.
+    """
+    if may_write():
+        count = db.session.execute(statement).rowcount
+        db.session.commit()
+        return count
+    request.environ[_APART] = True
+    try:
+        with db.engine.begin() as conn:
+            return conn.execute(statement).rowcount
+    finally:
+        request.environ.pop(_APART, None)
 
 
 def init_app(app: Flask) -> None:

@@ -36,8 +36,11 @@ RECOVERY_GROUPS = 3  # abcd-efgh-jkmn: 12 characters, about 59 bits
 PENDING_SECONDS = 5 * 60
 _PENDING_KEY = "two_factor_pending"
 
-# While the shop requires 2단계 인증, an account without it reaches only these (and the public ones).
-ENROLMENT_ENDPOINTS = frozenset({"admin.two_factor", "admin.logout"})
+# While the shop requires 2단계 인증, an account without it reaches only these (and the public ones):
+# the enrolment page, logout, and what the idle-logout script of that page asks.
+ENROLMENT_ENDPOINTS = frozenset(
+    {"admin.two_factor", "admin.logout", "admin.session_status", "admin.session_keep_alive"}
+)
 
 
 class TwoFactorError(ValueError):
@@ -263,13 +266,18 @@ class PendingLogin:
     next_url: str | None
 
 
+def _password_fingerprint(user: AdminUser) -> str:
+    """Changes with the password; the session cookie is signed, not secret, so never the hash itself."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
 def begin_pending_login(user: AdminUser, next_url: str | None) -> None:
     """The password was right: remember the account for the 인증 코드 step (five minutes, not logged in)."""
     session.clear()
-    # The session token ties it to the password: a change or a logout elsewhere voids the pending step.
+    # Tied to the password it was given with: a password change voids the pending step.
     session[_PENDING_KEY] = {
         "user": user.id,
-        "token": user.session_token,
+        "password": _password_fingerprint(user),
         "until": time.time() + PENDING_SECONDS,
         "next": next_url or "",
     }
@@ -280,7 +288,7 @@ def pending_login() -> PendingLogin | None:
     if not isinstance(pending, dict) or pending.get("until", 0) < time.time():
         return None
     user = db.session.get(AdminUser, pending.get("user"))
-    if user is None or not user.two_factor_enabled or user.session_token != pending.get("token"):
+    if user is None or not user.two_factor_enabled or _password_fingerprint(user) != pending.get("password"):
         return None
     return PendingLogin(user, pending.get("next") or None)
 

@@ -18,7 +18,7 @@ from storefront.models import AccessAction, AdminUser, Order, PersonalDataAccess
 from .conftest import AuthActions, place
 
 STAFF_EMAIL = "staff@example.com"
-STAFF_PASSWORD = "Staff-pass-word9"
+STAFF_PASSWORD = "Shop-helper-42"
 
 
 @pytest.fixture

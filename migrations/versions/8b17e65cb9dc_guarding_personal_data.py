@@ -84,6 +84,8 @@ def upgrade():
         batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('two_factor_enabled_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
+        # The login cookie now names a row of admin_login; logins made before this upgrade end.
+        batch_op.drop_column('session_token')
 
     with op.batch_alter_table('shop_settings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('require_two_factor', sa.Boolean(), server_default=sa.false(), nullable=False))
@@ -130,6 +132,7 @@ def downgrade():
         batch_op.drop_column('require_two_factor')
 
     with op.batch_alter_table('admin_user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_token', sa.String(length=32), server_default='', nullable=False))
         batch_op.drop_column('totp_last_step')
         batch_op.drop_column('two_factor_enabled_at')
         batch_op.drop_column('totp_secret')

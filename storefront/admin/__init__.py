@@ -1,8 +1,10 @@
 """관리자페이지: the merchant's back office. Every route is behind login, checked once here."""
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import logins
 from ..two_factor import ENROLMENT_ENDPOINTS, must_enrol
 from ..urls import local_path
 
@@ -18,12 +20,21 @@ OWNER_ENDPOINTS = {
 }  # fmt: skip
 
 
+# Asked by the page's own script (static/js/idle.js), not by the merchant: not a sign of use.
+PASSIVE_ENDPOINTS = {"admin.session_status"}
+
+
 @bp.before_request
 def require_login():
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
+        if logins.end_if_idle(session.get("_user_id")):
+            session.clear()
+            flash(_("You were logged out because the admin was not used for a while. Please log in again."), "info")
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+    if request.endpoint not in PASSIVE_ENDPOINTS:
+        logins.touch(current_user.current_login)
     if request.endpoint in OWNER_ENDPOINTS and not current_user.is_owner:
         abort(403)
     if request.endpoint not in ENROLMENT_ENDPOINTS and must_enrol(current_user):
@@ -55,4 +66,4 @@ def safe_next(target: str | None) -> str:
     return local_path(target, url_for("admin.index"))
 
 
-from . import accounts, legal, messages, orders, privacy, products, push, settings, two_factor, webapp  # noqa: E402,F401  (each attaches its routes to bp)
+from . import accounts, legal, login_history, messages, orders, privacy, products, push, settings, two_factor, webapp  # noqa: E402,F401  (each attaches its routes to bp)

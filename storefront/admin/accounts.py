@@ -4,10 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import (
-    auth,
-    two_factor,
-)
+from .. import auth, logins, two_factor
 from ..auth import authenticate, has_admin
 from ..extensions import db
 from ..models import AdminUser
@@ -44,8 +41,11 @@ def login():
 
 
 def _complete_login(user: AdminUser, two_factor: bool = False) -> None:
+    """Every login ends here: a fresh session, and a row in 로그인 기록 (committed) that the cookie names."""
     session.clear()  # a fresh session at login: nothing from before carries over
-    login_user(user)
+    logins.start(user, two_factor=two_factor)
+    db.session.commit()
+    login_user(user)  # no "remember me": the cookie lives as long as the browser session, and the login row
 
 
 def _render_login(form: LoginForm, error: str | None = None):
@@ -54,8 +54,8 @@ def _render_login(form: LoginForm, error: str | None = None):
 
 @bp.post("/logout")
 def logout():
-    # Ends this login everywhere: a copy of the old cookie no longer opens the admin.
-    current_user.end_sessions()
+    # Ends this login (other devices stay logged in): a copy of its cookie no longer opens the admin.
+    logins.end(current_user.current_login, logins.EndReason.LOGOUT)
     db.session.commit()
     logout_user()
     session.clear()
@@ -97,7 +97,7 @@ def password():
     if form.validate_on_submit():
         if auth.change_password(current_user, form.current_password.data, form.new_password.data):
             db.session.commit()
-            login_user(current_user._get_current_object())  # this login goes on with the new session token
+            login_user(current_user._get_current_object())  # this login goes on (a fresh login for Flask-Login)
             flash(_("Your password has been changed. Other logins of this account have ended."), "success")
             return redirect(url_for("admin.password"))
         form.current_password.errors.append(_("The current password is not correct."))

@@ -18,7 +18,7 @@ from .conftest import DESKTOP, PHONE, log_in
 pytestmark = pytest.mark.browser
 
 STAFF_EMAIL = "staff@example.com"
-STAFF_PASSWORD = "Staff-pass-word9"
+STAFF_PASSWORD = "Shop-helper-42"
 
 
 def _shop_with_orders(server) -> list[str]:
