@@ -211,10 +211,14 @@ def mark_reviewed(month: date, actor: str, note: str) -> None:
 # Retention: the cron job's door, the only one.
 
 
+def retention_cutoff(now: datetime | None = None) -> datetime:
+    """Records (and 로그인 기록) older than this go: ShopSettings.access_log_years, never less than one."""
+    return cutoff(max(shop_settings().access_log_years, 1), now)
+
+
 def prune(now: datetime | None = None) -> int:
-    """Delete the records older than ShopSettings.access_log_years (never less than one year)."""
-    years = max(shop_settings().access_log_years, 1)
-    before = cutoff(years, now)
+    """Delete the records older than :func:`retention_cutoff`."""
+    before = retention_cutoff(now)
     result = db.session.execute(
         sa.delete(PersonalDataAccess)
         .where(PersonalDataAccess.created_at < before)

@@ -355,12 +355,16 @@ def purge_personal_data(years: int | None, dry_run: bool) -> None:
 @click.command("prune-access-records")
 @with_appcontext
 def prune_access_records() -> None:
-    """Delete 개인정보 접속기록 older than the period set under 접속기록 (at least one year). Safe to run daily."""
-    from . import access_log
+    """Delete 개인정보 접속기록 and 로그인 기록 older than the period set under 접속기록 (at least one year).
 
-    count = access_log.prune()
+    Safe to run daily.
+    """
+    from . import access_log, logins
+
+    records = access_log.prune()
+    login_rows = logins.prune(access_log.retention_cutoff())
     db.session.commit()
-    click.echo(f"Deleted {count} access record(s) past the retention period.")
+    click.echo(f"Deleted {records} access record(s) and {login_rows} login record(s) past the retention period.")
 
 
 @click.command("reset-2fa")

@@ -13,7 +13,7 @@ import time_machine
 from storefront import access_log, auth
 from storefront.clock import KST, local_date, utcnow
 from storefront.extensions import db
-from storefront.models import AccessAction, AdminUser, Order, PersonalDataAccess
+from storefront.models import AccessAction, AdminLogin, AdminUser, Order, PersonalDataAccess
 
 from .conftest import AuthActions, place
 
@@ -146,14 +146,19 @@ def test_records_stay_until_their_period_and_only_the_prune_job_removes_them(app
     _record_at(app, now - timedelta(days=3 * 366), "old@example.com")
     _record_at(app, now - timedelta(days=18 * 31), "middle@example.com")
     _record_at(app, now - timedelta(days=2), "new@example.com")
-    assert "Deleted 1 access record(s)" in runner.invoke(args=["prune-access-records"]).output
+    with app.app_context():  # a login that ended three years ago goes with the records of its time
+        owner = db.session.scalar(sa.select(AdminUser))
+        old = now - timedelta(days=3 * 366)
+        db.session.add(AdminLogin(user=owner, token_hash="0" * 64, created_at=old, last_seen_at=old, ended_at=old))
+        db.session.commit()
+    assert "Deleted 1 access record(s) and 1 login record(s)" in runner.invoke(args=["prune-access-records"]).output
     assert [e.actor for e in _records(app)] == ["middle@example.com", "new@example.com"]
     with app.app_context():
         from storefront.settings import save_settings
 
         save_settings({"access_log_years": 1})
         db.session.commit()
-    assert "Deleted 1 access record(s)" in runner.invoke(args=["prune-access-records"]).output
+    assert "Deleted 1 access record(s) and 0 login record(s)" in runner.invoke(args=["prune-access-records"]).output
     assert [e.actor for e in _records(app)] == ["new@example.com"]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from storefront import catalog, create_app
+from storefront import catalog, create_app, masking
 from storefront.auth import create_or_update_admin
 from storefront.clock import KST
 from storefront.extensions import db
@@ -199,7 +199,7 @@ def test_a_virtual_account_shows_where_to_transfer(browser, shop, shots):
     merchant = browser.new_page(viewport=PHONE)
     log_in(merchant, shop["url"])
     merchant.goto(shop["url"] + "/admin/orders")
-    merchant.get_by_role("row").filter(has_text="박서준").get_by_role("link").first.click()
+    merchant.get_by_role("row").filter(has_text=masking.name("박서준")).get_by_role("link").first.click()
     expect(merchant.get_by_text("가상계좌 · 토스페이먼츠")).to_be_visible()
     expect(merchant.get_by_text(f"우리은행 {issued['accountNumber']}")).to_be_visible()
     expect(merchant.get_by_text("가상계좌 발급")).to_be_visible()
