@@ -211,9 +211,15 @@ def mark_reviewed(month: date, actor: str, note: str) -> None:
 # Retention: the cron job's door, the only one.
 
 
+# The database refuses to delete a record younger than a year (UTC); a calendar year on the shop's
+# clock can be a day shorter around 29 February, so the job never goes nearer than this.
+LEAST_KEPT = timedelta(days=367)
+
+
 def retention_cutoff(now: datetime | None = None) -> datetime:
     """Records (and 로그인 기록) older than this go: ShopSettings.access_log_years, never less than one."""
-    return cutoff(max(shop_settings().access_log_years, 1), now)
+    before = cutoff(max(shop_settings().access_log_years, 1), now)
+    return min(before, (now or utcnow()) - LEAST_KEPT)
 
 
 def prune(now: datetime | None = None) -> int:

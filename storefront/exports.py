@@ -66,7 +66,7 @@ class Purpose(enum.StrEnum):
 
 PURPOSE_LABELS = {
     Purpose.SHIPPING: _l("Shipping (recipient, phone, address, items)"),
-    Purpose.SETTLEMENT: _l("Settlement and tax (amounts, payment, cash receipts; no address or phone)"),
+    Purpose.SETTLEMENT: _l("Settlement and tax (amounts, payment, cash receipts; no address or delivery)"),
     Purpose.CUSTOMER_SERVICE: _l("Customer service (buyer, phone, e-mail, items, delivery)"),
     Purpose.OTHER: _l("Other (every column; say why)"),
 }

@@ -153,8 +153,8 @@ class RecoveryCode(db.Model):
 class AdminLogin(db.Model):
     """One login of an account (로그인 기록): where from, when last active, and how it ended.
 
-    The login cookie carries ``token``'s holder; ending the row (logout, idle, 다른 기기 로그아웃,
-    a password change) ends that login at once.
+    The login cookie carries the token whose SHA-256 is ``token_hash``; ending the row (logout, idle,
+    다른 기기 로그아웃, a password change) ends that login at once.
     """
 
     __tablename__ = "admin_login"

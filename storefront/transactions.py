@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 # order in the admin marks its notifications read; the first-run setup page stores a one-time code;
 # the 2단계 인증 page stores the secret its QR shows. Every other GET or HEAD page only reads.
 WRITING_GET_ENDPOINTS = frozenset(
-    # 주문 관리 writes the 접속기록 of a search by name or phone.
+    # 주문 관리 writes the 접속기록 of a search (by name, phone or order number).
     {
         "admin.order_detail", "admin.orders_list", "admin.setup", "admin.two_factor",
         "shop.order", "shop.card_success", "shop.card_fail",

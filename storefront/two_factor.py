@@ -119,13 +119,27 @@ def use_code(user: AdminUser, code: str | None, now: float | None = None) -> boo
 
 
 def enable(user: AdminUser, code: str | None) -> list[str] | None:
-    """Turn 2단계 인증 on with a correct code: the new 복구 코드 (to show once), or None."""
+    """Turn 2단계 인증 on with a correct code: the new 복구 코드 (to show once), or None.
+
+    Every other login of the account ends (one made with the password alone, perhaps by whoever
+    learnt it, must not outlive the second factor); this one passed the code and goes on.
+    """
     if user.two_factor_enabled or not use_code(user, code):
         return None
     user.two_factor_enabled_at = utcnow()
     codes = _replace_recovery_codes(user)
+    current = user.current_login
+    user.end_sessions(keep=current)
+    if current is not None:
+        current.two_factor = True
     auth.record(user.email, "two_factor_enabled", user.email)
     return codes
+
+
+def missing_second_factor(user: AdminUser) -> bool:
+    """A login of an account with 2단계 인증 that did not pass it (made before it was turned on)."""
+    login = user.current_login
+    return user.two_factor_enabled and login is not None and not login.two_factor
 
 
 # 복구 코드.
@@ -199,7 +213,7 @@ def disable(user: AdminUser, password: str) -> None:
     """The account holder turns 2단계 인증 off, with the password; not while the shop requires it."""
     if not user.two_factor_enabled:
         raise TwoFactorError(_l("2-step verification is off."))
-    if required_for(user):
+    if required():
         raise TwoFactorError(_l("This shop requires 2-step verification for every account: it cannot be turned off."))
     if not user.check_password(password):
         raise TwoFactorError(_l("The current password is not correct."))
@@ -210,7 +224,8 @@ def disable(user: AdminUser, password: str) -> None:
 
 def reset(user: AdminUser, actor: AdminUser | None) -> None:
     """2단계 인증 초기화: the owner's for a staff member (``actor``), or the CLI's (None) for any account
-    whose phone is lost. The second factor is cleared and the account's logins end; it enrols again."""
+    whose phone is lost. The second factor is cleared and the account's logins end; it can enrol again (and must, while
+    the shop requires it)."""
     if actor is not None:
         if not actor.is_owner:
             raise TwoFactorError(_l("Only the owner can manage accounts."))
@@ -228,17 +243,13 @@ def reset(user: AdminUser, actor: AdminUser | None) -> None:
 
 
 def required() -> bool:
+    """The shop requires 2단계 인증 of every account, the owner's too."""
     return shop_settings().require_two_factor
-
-
-def required_for(user: AdminUser) -> bool:
-    """Whether ``user`` must use 2단계 인증: the shop's requirement covers every account, the owner's too."""
-    return required()
 
 
 def must_enrol(user: AdminUser) -> bool:
     """A logged-in account the shop's requirement confines to the enrolment page until it enrols."""
-    return not user.two_factor_enabled and required_for(user)
+    return not user.two_factor_enabled and required()
 
 
 def set_required(on: bool, actor: AdminUser) -> None:

@@ -252,3 +252,20 @@ def test_entering_the_buyers_refund_account_is_recorded_as_a_change(app, client,
     edits = [e for e in _records(app) if e.action is AccessAction.EDIT]
     assert [(e.detail, e.order_numbers) for e in edits] == [("refund_account", two_orders[0])]
     assert "환불 계좌 입력" in client.get("/admin/access-log").get_data(as_text=True)
+
+
+def test_odd_dates_in_the_address_show_the_pages_without_filtering(client, admin):
+    for query in ({"month": "0001-01"}, {"month": "9999-12"}, {"month": "garbage"}, {"month": ""}):
+        page = client.get("/admin/access-log/review", query_string=query)
+        assert page.status_code == 200 and f"{local_date():%Y-%m}" in page.get_data(as_text=True), query
+    for query in ({"start": "0001-01-01", "end": "9999-12-31"}, {"start": "2026-13-45"}, {"page": "x", "action": "?"}):
+        assert client.get("/admin/access-log", query_string=query).status_code == 200, query
+
+
+def test_a_check_cannot_be_recorded_for_a_month_still_to_come(app, admin):
+    next_month = (local_date().replace(day=1) + timedelta(days=40)).replace(day=1)
+    response = admin.post(f"/admin/access-log/review?month={next_month:%Y-%m}", data={"note": "미리 점검"})
+    assert response.status_code == 400
+    assert admin.post("/admin/access-log/review?month=garbage", data={"note": "x"}).status_code == 400
+    with app.app_context():
+        assert access_log.review(next_month).checks == []

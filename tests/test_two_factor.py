@@ -120,6 +120,34 @@ def test_the_password_alone_does_not_log_in_once_two_factor_is_on(app, admin, cl
     assert other.get("/admin/products").status_code == 200
 
 
+def test_a_login_made_with_the_password_alone_ends_when_two_factor_is_turned_on(app, client, admin, clock):
+    earlier = app.test_client()
+    assert AuthActions(earlier).login().status_code == 302  # say, whoever learnt the password
+    assert earlier.get("/admin/orders").status_code == 200
+    enrol(admin)
+    assert earlier.get("/admin/orders").status_code == 302
+    assert client.get("/admin/orders").status_code == 200  # the login that turned it on goes on
+    with app.app_context():
+        from storefront.models import AdminLogin
+
+        rows = db.session.execute(sa.select(AdminLogin.two_factor, AdminLogin.ended_at.is_(None))).all()
+    assert sorted(rows) == [(False, False), (True, True)]
+
+
+def test_a_login_without_the_second_factor_is_ended_if_the_account_has_one(app, client, admin, clock):
+    """However it came about (here: the flag undone behind the app's back), such a login is sent to log in."""
+    enrol(admin)
+    with app.app_context():
+        from storefront.models import AdminLogin
+
+        db.session.execute(sa.update(AdminLogin).values(two_factor=False))
+        db.session.commit()
+    response = client.get("/admin/orders")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/login")
+    assert "다시 로그인해 주세요" in client.get("/admin/login").get_data(as_text=True)
+    assert client.get("/admin/orders").status_code == 302
+
+
 def test_the_next_page_asked_before_login_is_kept_through_the_code_step(app, admin, clock):
     secret, _ = enrol(admin)
     clock.shift(30)

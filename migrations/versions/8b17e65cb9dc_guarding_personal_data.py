@@ -5,6 +5,8 @@ Revises: 376a38e3f2f8
 Create Date: 2026-12-07 02:51:40.250724
 
 """
+import secrets
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -132,7 +134,7 @@ def downgrade():
         batch_op.drop_column('require_two_factor')
 
     with op.batch_alter_table('admin_user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('session_token', sa.String(length=32), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('session_token', sa.String(length=32), nullable=True))
         batch_op.drop_column('totp_last_step')
         batch_op.drop_column('two_factor_enabled_at')
         batch_op.drop_column('totp_secret')
@@ -150,4 +152,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_personal_data_access_actor'))
 
     op.drop_table('personal_data_access')
+    # The old login cookie carried a random session token per account: give each account one again.
+    admin_user = sa.table('admin_user', sa.column('id', sa.Integer), sa.column('session_token', sa.String))
+    conn = op.get_bind()
+    for (user_id,) in conn.execute(sa.select(admin_user.c.id)).all():
+        conn.execute(admin_user.update().where(admin_user.c.id == user_id).values(session_token=secrets.token_hex(16)))
+    with op.batch_alter_table('admin_user', schema=None) as batch_op:
+        batch_op.alter_column('session_token', existing_type=sa.String(length=32), nullable=False)
     # ### end Alembic commands ###

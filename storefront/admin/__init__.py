@@ -2,10 +2,11 @@
 
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from .. import logins
-from ..two_factor import ENROLMENT_ENDPOINTS, must_enrol
+from ..extensions import db
+from ..two_factor import ENROLMENT_ENDPOINTS, missing_second_factor, must_enrol
 from ..urls import local_path
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -33,6 +34,14 @@ def require_login():
             session.clear()
             flash(_("You were logged out because the admin was not used for a while. Please log in again."), "info")
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+    if missing_second_factor(current_user):
+        # A login from before 2단계 인증 was turned on: it ends, and the next one asks for the code.
+        logins.end(current_user.current_login, logins.EndReason.RESET)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("This account now uses 2-step verification. Please log in again."), "info")
+        return redirect(url_for("admin.login"))
     if request.endpoint not in PASSIVE_ENDPOINTS:
         logins.touch(current_user.current_login)
     if request.endpoint in OWNER_ENDPOINTS and not current_user.is_owner:

@@ -3,6 +3,8 @@
 There is no route here, or anywhere in the admin, that changes or deletes a record.
 """
 
+from datetime import date
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -59,13 +61,10 @@ def privacy_settings():
     return redirect(url_for("admin.access_records"))
 
 
-def _review_page(month_form: ReviewMonthForm, form: ReviewForm, status: int = 200):
-    month_form.validate()
-    month = month_form.month.data if month_form.month.data and not month_form.month.errors else None
-    month = (month or local_date()).replace(day=1)
+def _review_page(month: date, form: ReviewForm, status: int = 200):
     return render_template(
         "admin/access_review.html",
-        month_form=month_form,
+        month_form=ReviewMonthForm(formdata=None, month=month),
         review=access_log.review(month),
         form=form,
         this_month=local_date().replace(day=1),
@@ -74,17 +73,21 @@ def _review_page(month_form: ReviewMonthForm, form: ReviewForm, status: int = 20
 
 @bp.get("/access-log/review")
 def access_review():
-    return _review_page(ReviewMonthForm(request.args), ReviewForm(formdata=None))
+    month = ReviewMonthForm(request.args).chosen() or local_date().replace(day=1)
+    return _review_page(month, ReviewForm(formdata=None))
 
 
 @bp.post("/access-log/review")
 def access_review_done():
-    """점검 완료 for the month in the query string."""
-    month_form = ReviewMonthForm(request.args)
+    """점검 완료 for the month in the query string (this month or an earlier one)."""
+    this_month = local_date().replace(day=1)
+    month = ReviewMonthForm(request.args).chosen()
     form = ReviewForm()
-    if not form.validate_on_submit() or not month_form.validate() or month_form.month.data is None:
-        return _review_page(month_form, form, 422)
-    access_log.mark_reviewed(month_form.month.data, current_user.email, form.note.data)
+    if month is None or month > this_month:
+        return _review_page(this_month, form, 400)
+    if not form.validate_on_submit():
+        return _review_page(month, form, 422)
+    access_log.mark_reviewed(month, current_user.email, form.note.data)
     db.session.commit()
-    flash(_("The check of %(month)s was recorded.", month=f"{month_form.month.data:%Y-%m}"), "success")
-    return redirect(url_for("admin.access_review", month=f"{month_form.month.data:%Y-%m}"))
+    flash(_("The check of %(month)s was recorded.", month=f"{month:%Y-%m}"), "success")
+    return redirect(url_for("admin.access_review", month=f"{month:%Y-%m}"))

@@ -78,7 +78,7 @@ def two_factor_page():
         form=form,
         qr=rules.qr_data_uri(user),
         secret=rules.grouped(user.totp_secret),
-        required=rules.required_for(user),
+        required=rules.required(),
     ), 422 if form.errors else 200
 
 
@@ -89,7 +89,7 @@ def _render_enabled(user: AdminUser, status: int = 200, codes_form=None, off_for
         codes_total=rules.RECOVERY_CODE_COUNT,
         codes_form=codes_form or PasswordAgainForm(prefix="codes"),
         off_form=off_form or PasswordAgainForm(prefix="off"),
-        required=rules.required_for(user),
+        required=rules.required(),
     ), status
 
 

@@ -69,7 +69,7 @@ def test_a_buyer_in_jeju_sees_the_fee_and_the_extra_before_paying(browser, live_
     shots(admin, "admin-order-with-shipping-lines")
     admin.goto(base + "/admin/orders")
     admin.get_by_text("목록 내려받기 (CSV, 엑셀)").click()
-    admin.get_by_label("정산·세무 (금액, 결제, 현금영수증 · 주소와 연락처 제외)").check()
+    admin.get_by_label("정산·세무 (금액, 결제, 현금영수증 · 주소와 배송 정보 제외)").check()
     with admin.expect_download() as download:
         admin.get_by_role("button", name="엑셀 내려받기").click()
     sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active

@@ -1,5 +1,7 @@
 """Forms of 접속기록 and its 점검 (the owner's)."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, Form, MonthField, SelectField, StringField
@@ -31,14 +33,30 @@ class AccessLogFilterForm(Form):
         return Filters(
             actor=self.actor.data or "",
             action=AccessAction(action) if action else None,
-            start=self.start.data if not self.start.errors else None,
-            end=self.end.data if not self.end.errors else None,
+            start=_plausible(self.start),
+            end=_plausible(self.end),
             order_no=self.order_no.data or "",
         )
 
 
+# A date typed outside these years is no filter at all (and no overflow turning it into UTC).
+PLAUSIBLE = (date(2000, 1, 1), date(2100, 12, 31))
+
+
+def _plausible(field) -> date | None:
+    day = field.data if not field.errors else None
+    return day if day is not None and PLAUSIBLE[0] <= day <= PLAUSIBLE[1] else None
+
+
 class ReviewMonthForm(Form):
+    """점검's month, from the query string: this month when it is missing, malformed or not plausible."""
+
     month = MonthField(_l("Month"), validators=[Optional()])
+
+    def chosen(self) -> date | None:
+        self.validate()
+        month = _plausible(self.month)
+        return month.replace(day=1) if month is not None else None
 
 
 class ReviewForm(FlaskForm):
