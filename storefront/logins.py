@@ -22,8 +22,9 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import g, request
+from flask import g, request, session
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -158,6 +159,14 @@ def _ending(reason: EndReason | str) -> sa.Update:
 def end(login: AdminLogin, reason: EndReason | str) -> bool:
     """End one login (in the request's transaction); False when it had already ended."""
     return db.session.execute(_ending(reason).where(AdminLogin.id == login.id)).rowcount == 1
+
+
+def log_out(reason: EndReason) -> None:
+    """End the current request's login (committed) and forget it in this browser."""
+    end(current_user.current_login, reason)
+    db.session.commit()
+    logout_user()
+    session.clear()
 
 
 def end_all(user: AdminUser, reason: EndReason | str, keep: AdminLogin | None = None) -> int:

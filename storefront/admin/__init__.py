@@ -2,10 +2,9 @@
 
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from .. import logins
-from ..extensions import db
 from ..two_factor import ENROLMENT_ENDPOINTS, missing_second_factor, must_enrol
 from ..urls import local_path
 
@@ -36,10 +35,7 @@ def require_login():
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
     if missing_second_factor(current_user):
         # A login from before 2단계 인증 was turned on: it ends, and the next one asks for the code.
-        logins.end(current_user.current_login, logins.EndReason.RESET)
-        db.session.commit()
-        logout_user()
-        session.clear()
+        logins.log_out(logins.EndReason.RESET)
         flash(_("This account now uses 2-step verification. Please log in again."), "info")
         return redirect(url_for("admin.login"))
     if request.endpoint not in PASSIVE_ENDPOINTS:

@@ -2,7 +2,7 @@
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 
 from .. import auth, logins, two_factor
 from ..auth import authenticate, has_admin
@@ -55,10 +55,7 @@ def _render_login(form: LoginForm, error: str | None = None):
 @bp.post("/logout")
 def logout():
     # Ends this login (other devices stay logged in): a copy of its cookie no longer opens the admin.
-    logins.end(current_user.current_login, logins.EndReason.LOGOUT)
-    db.session.commit()
-    logout_user()
-    session.clear()
+    logins.log_out(logins.EndReason.LOGOUT)
     flash(_("You have logged out."), "info")
     return redirect(url_for("admin.login"))
 
