@@ -82,6 +82,7 @@ def _owner_turns_on_two_factor(page, base) -> tuple[str, str]:
     page.get_by_role("button", name="로그아웃").click()
     _password_step(page, base)
     next_code = _code(secret, 1)  # the app a little ahead: the step after the one enrolment used
+    assert page.locator(".login-box").bounding_box()["width"] >= 400  # centred, not in the menu's column
     page.get_by_label("인증 코드").fill(next_code)
     page.get_by_role("button", name="로그인").click()
     expect(page.get_by_role("heading", name="관리자 홈")).to_be_visible()
