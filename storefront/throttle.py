@@ -15,11 +15,15 @@ from datetime import timedelta
 import limits
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from .extensions import db
 from .models import LoginAttempt, utcnow
+
+# What a refused attempt (a password or a 인증 코드) is told.
+LOCKED_OUT = _l("Too many failed logins. For your security, wait 15 minutes and try again.")
 
 
 def _limits() -> tuple[limits.RateLimitItem, limits.RateLimitItem]:

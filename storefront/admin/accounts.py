@@ -8,7 +8,7 @@ from .. import auth, logins, two_factor
 from ..auth import authenticate, has_admin
 from ..extensions import db
 from ..models import AdminUser
-from ..throttle import throttle
+from ..throttle import LOCKED_OUT, throttle
 from . import bp, safe_next
 from .forms import ConfirmForm
 from .forms.accounts import AccountForm, LoginForm, PasswordChangeForm, SetupForm
@@ -25,8 +25,7 @@ def login():
     if form.validate_on_submit():
         attempt = throttle().begin(form.email.data, request.remote_addr)
         if attempt is None:
-            message = _("Too many failed logins. For your security, wait 15 minutes and try again.")
-            return _render_login(LoginForm(), error=message), 429
+            return _render_login(LoginForm(), error=LOCKED_OUT), 429
         user = authenticate(form.email.data, form.password.data)
         throttle().end(attempt, failed=user is None)
         if user is not None:

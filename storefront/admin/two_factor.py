@@ -8,7 +8,7 @@ from flask_login import current_user
 from .. import two_factor as rules
 from ..extensions import db
 from ..models import AdminUser
-from ..throttle import throttle
+from ..throttle import LOCKED_OUT, throttle
 from . import bp, safe_next
 from .accounts import _complete_login
 from .forms import ConfirmForm
@@ -31,8 +31,7 @@ def login_code():
         # Codes count with passwords in the one throttle: five wrong codes lock like five wrong passwords.
         attempt = throttle().begin(pending.user.email, request.remote_addr)
         if attempt is None:
-            message = _("Too many failed logins. For your security, wait 15 minutes and try again.")
-            return _render_code(form, recovery, message), 429
+            return _render_code(form, recovery, LOCKED_OUT), 429
         user = pending.user
         if recovery:
             ok = rules.use_recovery_code(user, form.recovery_code.data)
