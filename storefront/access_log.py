@@ -10,14 +10,14 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .clock import KST, utcnow
+from .clock import KST, midnight, utcnow
 from .extensions import db
 from .models import SYSTEM, AccessAction, AuditEntry, PersonalDataAccess
 from .retention import cutoff
@@ -95,10 +95,6 @@ class Filters:
     order_no: str = ""
 
 
-def _kst_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=KST).astimezone(UTC)
-
-
 def select(filters: Filters) -> sa.Select:
     stmt = sa.select(PersonalDataAccess).order_by(PersonalDataAccess.id.desc())
     if filters.actor:
@@ -106,9 +102,9 @@ def select(filters: Filters) -> sa.Select:
     if filters.action is not None:
         stmt = stmt.where(PersonalDataAccess.action == filters.action)
     if filters.start is not None:
-        stmt = stmt.where(PersonalDataAccess.created_at >= _kst_midnight(filters.start))
+        stmt = stmt.where(PersonalDataAccess.created_at >= midnight(filters.start))
     if filters.end is not None:
-        stmt = stmt.where(PersonalDataAccess.created_at < _kst_midnight(filters.end + timedelta(days=1)))
+        stmt = stmt.where(PersonalDataAccess.created_at < midnight(filters.end + timedelta(days=1)))
     if filters.order_no:
         stmt = stmt.where(PersonalDataAccess.order_numbers.contains(filters.order_no))
     return stmt
@@ -145,7 +141,7 @@ class Review:
 def month_range(month: date) -> tuple[datetime, datetime]:
     first = month.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
-    return _kst_midnight(first), _kst_midnight(following)
+    return midnight(first), midnight(following)
 
 
 def _views_per_day(entries: Iterable[PersonalDataAccess]) -> dict[str, dict[date, int]]:

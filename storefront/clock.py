@@ -29,10 +29,14 @@ def local_date(now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(KST).date()
 
 
+def midnight(day: date) -> datetime:
+    """The start of ``day`` on the shop's clock (Asia/Seoul), as a UTC instant."""
+    return datetime(day.year, day.month, day.day, tzinfo=KST).astimezone(UTC)
+
+
 def start_of_day(now: datetime | None = None, days: int = 0) -> datetime:
     """Midnight (Asia/Seoul) of the day ``days`` after ``now``'s, as a UTC instant."""
-    day = local_date(now) + timedelta(days=days)
-    return datetime(day.year, day.month, day.day, tzinfo=KST).astimezone(UTC)
+    return midnight(local_date(now) + timedelta(days=days))
 
 
 class UTCDateTime(sa.TypeDecorator):
